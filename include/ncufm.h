@@ -1,0 +1,82 @@
+/* ncufm: neural collapse under class imbalance. Public C API, common part.
+ *
+ * The core knows nothing of Octave or MATLAB.  Every entry point takes an
+ * nc_ctx, which carries the caller's allocator, printer and interrupt probe
+ * and receives an error identifier and message when a call fails.  A
+ * failing call frees everything it allocated before returning.
+ *
+ * Convention (paper.md section 1, the authors' code): the unconstrained
+ * feature model is
+ *   (1/N) sum_k sum_i CE(W h_ki + b, k) + lW ||W||_F^2 + lH ||H||_F^2 + lb ||b||^2
+ * and is equivalent to the convex program in Z = W H with lZ = 2 sqrt(lW lH).
+ */
+#ifndef NCUFM_H
+#define NCUFM_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    NC_OK = 0,
+    NC_EBADARG,     /* an argument is out of its domain */
+    NC_ENOMEM,      /* allocation failed */
+    NC_ENUMERIC,    /* LAPACK or GSL reported a failure */
+    NC_EINTERRUPT,  /* the caller's interrupt probe fired */
+    NC_EIO,         /* a file could not be read or written */
+    NC_EFORMAT      /* a file is malformed */
+} nc_status;
+
+typedef struct nc_ctx {
+    void *(*alloc)(size_t bytes, void *user);   /* NULL: malloc */
+    void (*release)(void *ptr, void *user);     /* NULL: free */
+    void (*print)(const char *text, void *user); /* NULL: silent */
+    int (*interrupted)(void *user);             /* NULL: never */
+    void *user;
+    const char *fname;        /* public function name used in messages */
+    nc_status status;
+    char errid[64];           /* "ncufm:reason" */
+    char errmsg[512];         /* "fname: what is wrong" */
+} nc_ctx;
+
+/* A context with default callbacks, naming messages after FNAME.  Also
+ * switches off GSL's abort-on-error handler. */
+void nc_ctx_init(nc_ctx *ctx, const char *fname);
+
+/* Records an error (identifier reason is appended to "ncufm:", the message
+ * is prefixed with "fname: ") and returns STATUS. */
+nc_status nc_fail(nc_ctx *ctx, nc_status status, const char *reason,
+                  const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Allocation through the context; on failure records NC_ENOMEM and
+ * returns NULL.  nc_calloc zero-fills; nc_free accepts NULL. */
+void *nc_alloc(nc_ctx *ctx, size_t count, size_t size);
+void *nc_calloc(nc_ctx *ctx, size_t count, size_t size);
+void nc_free(nc_ctx *ctx, void *ptr);
+
+void nc_printf(nc_ctx *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Nonzero (and records NC_EINTERRUPT) when the caller asked to stop. */
+int nc_interrupted(nc_ctx *ctx);
+
+/* Monotonic wall clock in seconds. */
+double nc_now(void);
+
+/* Formats a duration such as "3.2 s", "4 min 10 s" or "1 h 5 min". */
+void nc_format_duration(double seconds, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,302 @@
+#include "ncm.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *current_fname = "ncufm";
+
+void ncm_begin(const char *fname) { current_fname = fname; }
+const char *ncm_fname(void) { return current_fname; }
+
+/* Octave's mexErrMsgIdAndTxt already prefixes "fname: "; MATLAB's does not. */
+static void raise_text(const char *id, const char *msg) NCM_NORETURN;
+static void raise_text(const char *id, const char *msg)
+{
+#if !defined(MATLAB_MEX_FILE)
+    size_t len = strlen(current_fname);
+    if (strncmp(msg, current_fname, len) == 0 && strncmp(msg + len, ": ", 2) == 0)
+        msg += len + 2;
+#endif
+    mexErrMsgIdAndTxt(id, "%s", msg);
+    for (;;) {} /* not reached: mexErrMsgIdAndTxt does not return */
+}
+
+void ncm_error(const char *reason, const char *fmt, ...)
+{
+    char id[96], msg[768];
+    int used;
+    va_list ap;
+    snprintf(id, sizeof id, "ncufm:%s", reason);
+    used = snprintf(msg, sizeof msg, "%s: ", current_fname);
+    va_start(ap, fmt);
+    vsnprintf(msg + used, sizeof msg - (size_t)used, fmt, ap);
+    va_end(ap);
+    raise_text(id, msg);
+}
+
+void ncm_warning(const char *reason, const char *fmt, ...)
+{
+    char id[96], msg[768];
+    int used;
+    va_list ap;
+    snprintf(id, sizeof id, "ncufm:%s", reason);
+    used = snprintf(msg, sizeof msg, "%s: ", current_fname);
+    va_start(ap, fmt);
+    vsnprintf(msg + used, sizeof msg - (size_t)used, fmt, ap);
+    va_end(ap);
+    mexWarnMsgIdAndTxt(id, "%s", msg);
+}
+
+void ncm_nargs(int nrhs, int min_in, int max_in, int nlhs, int max_out)
+{
+    if (nrhs < min_in)
+        ncm_error("badArgCount", "needs at least %d input argument%s", min_in,
+                  min_in == 1 ? "" : "s");
+    if (max_in >= 0 && nrhs > max_in)
+        ncm_error("badArgCount", "takes at most %d input arguments", max_in);
+    if (nlhs > max_out)
+        ncm_error("badArgCount", "returns at most %d output%s", max_out,
+                  max_out == 1 ? "" : "s");
+}
+
+/* Octave sets these from its signal-watching thread when Ctrl-C arrives;
+ * leaving them set lets Octave report the interrupt once we return. */
+#if defined(MATLAB_MEX_FILE)
+extern bool utIsInterruptPending(void);
+static int pending_interrupt(void *user)
+{
+    (void)user;
+    return utIsInterruptPending();
+}
+#else
+extern volatile sig_atomic_t octave_signal_caught;
+extern sig_atomic_t octave_interrupt_state;
+static int pending_interrupt(void *user)
+{
+    (void)user;
+    return octave_signal_caught != 0 || octave_interrupt_state > 0;
+}
+#endif
+
+static void mex_print(const char *text, void *user)
+{
+    (void)user;
+    mexPrintf("%s", text);
+    mexEvalString("fflush(stdout);");
+}
+
+void ncm_ctx(nc_ctx *ctx)
+{
+    nc_ctx_init(ctx, current_fname);
+    ctx->print = mex_print;
+    ctx->interrupted = pending_interrupt;
+}
+
+void ncm_raise(const nc_ctx *ctx)
+{
+    raise_text(ctx->errid[0] ? ctx->errid : "ncufm:internal",
+               ctx->errmsg[0] ? ctx->errmsg : "internal error");
+}
+
+static void check_real_full_numeric(const mxArray *a, const char *arg, const char *reason)
+{
+    if (!a || !(mxIsDouble(a) || mxIsSingle(a)))
+        ncm_error(reason, "%s must be a real double or single array", arg);
+    if (mxIsComplex(a))
+        ncm_error(reason, "%s must be real, not complex", arg);
+    if (mxIsSparse(a))
+        ncm_error(reason, "%s must be a full matrix, not sparse", arg);
+}
+
+static void check_values(const double *v, size_t n, const char *arg, const char *reason,
+                         unsigned flags)
+{
+    for (size_t i = 0; i < n; ++i) {
+        double x = v[i];
+        if (isnan(x))
+            ncm_error(reason, "%s must not contain NaN", arg);
+        if ((flags & (NCM_FINITE | NCM_POSITIVE)) && isinf(x))
+            ncm_error(reason, "%s must be finite", arg);
+        if ((flags & NCM_POSITIVE) && !(x > 0))
+            ncm_error(reason, "%s must be positive", arg);
+        if ((flags & NCM_NONNEG) && !(x >= 0))
+            ncm_error(reason, "%s must be nonnegative", arg);
+        if ((flags & NCM_INTEGER) && x != floor(x))
+            ncm_error(reason, "%s must hold whole numbers", arg);
+    }
+}
+
+static double *as_double(const mxArray *a)
+{
+    size_t n = mxGetNumberOfElements(a);
+    if (mxIsDouble(a))
+        return mxGetPr(a);
+    double *d = mxMalloc(n ? n * sizeof *d : sizeof *d);
+    const float *s = (const float *)mxGetData(a);
+    for (size_t i = 0; i < n; ++i)
+        d[i] = s[i];
+    return d;
+}
+
+double ncm_scalar(const mxArray *a, const char *arg, const char *reason, unsigned flags)
+{
+    if (!a || !(mxIsNumeric(a) || mxIsLogical(a)) || mxIsComplex(a) || mxIsSparse(a) ||
+        mxGetNumberOfElements(a) != 1)
+        ncm_error(reason, "%s must be a real scalar", arg);
+    double v = mxGetScalar(a);
+    check_values(&v, 1, arg, reason, flags | NCM_FINITE);
+    return v;
+}
+
+int ncm_flag(const mxArray *a, const char *arg)
+{
+    if (!a || !(mxIsNumeric(a) || mxIsLogical(a)) || mxIsComplex(a) ||
+        mxGetNumberOfElements(a) != 1)
+        ncm_error("badOption", "%s must be a logical scalar", arg);
+    double v = mxGetScalar(a);
+    if (isnan(v))
+        ncm_error("badOption", "%s must be a logical scalar", arg);
+    return v != 0;
+}
+
+double *ncm_vector(const mxArray *a, const char *arg, const char *reason, unsigned flags,
+                   size_t want_len, size_t *len)
+{
+    check_real_full_numeric(a, arg, reason);
+    size_t n = mxGetNumberOfElements(a);
+    if (n == 0) {
+        if (flags & NCM_EMPTY_OK) {
+            *len = 0;
+            return NULL;
+        }
+        ncm_error(reason, "%s must not be empty", arg);
+    }
+    if (mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1))
+        ncm_error(reason, "%s must be a vector", arg);
+    if (want_len && n != want_len)
+        ncm_error(reason, "%s must have %zu elements, not %zu", arg, want_len, n);
+    double *v = as_double(a);
+    check_values(v, n, arg, reason, flags);
+    *len = n;
+    return v;
+}
+
+double *ncm_matrix(const mxArray *a, const char *arg, const char *reason, unsigned flags,
+                   size_t want_rows, size_t want_cols, size_t *rows, size_t *cols)
+{
+    check_real_full_numeric(a, arg, reason);
+    if (mxGetNumberOfDimensions(a) != 2)
+        ncm_error(reason, "%s must be a 2-D matrix", arg);
+    size_t m = mxGetM(a), n = mxGetN(a);
+    if (m * n == 0 && !(flags & NCM_EMPTY_OK))
+        ncm_error(reason, "%s must not be empty", arg);
+    if ((want_rows && m != want_rows) || (want_cols && n != want_cols))
+        ncm_error(reason, "%s must be %zu x %zu, not %zu x %zu", arg,
+                  want_rows ? want_rows : m, want_cols ? want_cols : n, m, n);
+    double *v = as_double(a);
+    check_values(v, m * n, arg, reason, flags);
+    *rows = m;
+    *cols = n;
+    return v;
+}
+
+const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
+                        unsigned flags, size_t *rows, size_t *cols, int *is_single)
+{
+    check_real_full_numeric(a, arg, reason);
+    if (mxGetNumberOfDimensions(a) != 2)
+        ncm_error(reason, "%s must be a 2-D matrix", arg);
+    size_t m = mxGetM(a), n = mxGetN(a);
+    if (m * n == 0 && !(flags & NCM_EMPTY_OK))
+        ncm_error(reason, "%s must not be empty", arg);
+    *rows = m;
+    *cols = n;
+    *is_single = mxIsSingle(a);
+    if (flags & (NCM_FINITE | NCM_POSITIVE | NCM_NONNEG)) {
+        size_t total = m * n;
+        if (*is_single) {
+            const float *s = (const float *)mxGetData(a);
+            for (size_t i = 0; i < total; ++i)
+                if (!isfinite(s[i]))
+                    ncm_error(reason, "%s must be finite (no NaN or Inf)", arg);
+        } else {
+            check_values(mxGetPr(a), total, arg, reason, flags);
+        }
+    }
+    return mxGetData(a);
+}
+
+char *ncm_string(const mxArray *a, const char *arg)
+{
+    if (!a || !mxIsChar(a) || (mxGetM(a) > 1 && mxGetNumberOfElements(a) > 0))
+        ncm_error("badOption", "%s must be a character string", arg);
+    char *s = mxArrayToString(a);
+    if (!s)
+        ncm_error("badOption", "%s must be a character string", arg);
+    return s;
+}
+
+static void list_names(char *buf, size_t len, const char *const *names, int count)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (int i = 0; i < count && used < len; ++i)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+int ncm_option(const mxArray *a, const char *const *names, int count)
+{
+    if (!a || !mxIsChar(a))
+        ncm_error("badOption", "option names must be strings");
+    char *s = mxArrayToString(a);
+    for (int i = 0; i < count; ++i)
+        if (strcasecmp(s, names[i]) == 0) {
+            mxFree(s);
+            return i;
+        }
+    char list[512];
+    list_names(list, sizeof list, names, count);
+    ncm_error("badOption", "unknown option '%s' (accepted: %s)", s, list);
+}
+
+void ncm_option_pairs(int nrhs, int first)
+{
+    if (nrhs > first && (nrhs - first) % 2 != 0)
+        ncm_error("badOption", "options must come in name/value pairs");
+}
+
+int ncm_choice(const mxArray *a, const char *arg, const char *const *choices, int count)
+{
+    char *s = ncm_string(a, arg);
+    for (int i = 0; i < count; ++i)
+        if (strcasecmp(s, choices[i]) == 0) {
+            mxFree(s);
+            return i;
+        }
+    char list[512];
+    list_names(list, sizeof list, choices, count);
+    ncm_error("badOption", "%s must be one of: %s (not '%s')", arg, list, s);
+}
+
+mxArray *ncm_real(const double *data, size_t rows, size_t cols)
+{
+    mxArray *a = mxCreateDoubleMatrix(rows, cols, mxREAL);
+    if (rows != 0 && cols != 0)
+        memcpy(mxGetPr(a), data, rows * cols * sizeof(double));
+    return a;
+}
+
+mxArray *ncm_real_scalar(double v) { return mxCreateDoubleScalar(v); }
+mxArray *ncm_bool(int v) { return mxCreateLogicalScalar(v != 0); }
+
+void ncm_set(mxArray *s, const char *field, mxArray *value)
+{
+    int f = mxGetFieldNumber(s, field);
+    if (f < 0)
+        f = mxAddField(s, field);
+    mxSetFieldByNumber(s, 0, f, value);
+}

@@ -1,0 +1,48 @@
+/* Fortran BLAS and LAPACK prototypes (gfortran ABI: trailing hidden
+ * lengths for character arguments, passed explicitly so that LAPACK built
+ * with newer gfortran is called correctly). */
+#ifndef NC_LAPACK_H
+#define NC_LAPACK_H
+
+#include <stddef.h>
+
+typedef int nc_blas_int;
+
+void dgemm_(const char *ta, const char *tb, const nc_blas_int *m, const nc_blas_int *n,
+            const nc_blas_int *k, const double *alpha, const double *a,
+            const nc_blas_int *lda, const double *b, const nc_blas_int *ldb,
+            const double *beta, double *c, const nc_blas_int *ldc, size_t, size_t);
+void dsyrk_(const char *uplo, const char *trans, const nc_blas_int *n, const nc_blas_int *k,
+            const double *alpha, const double *a, const nc_blas_int *lda, const double *beta,
+            double *c, const nc_blas_int *ldc, size_t, size_t);
+void dgemv_(const char *t, const nc_blas_int *m, const nc_blas_int *n, const double *alpha,
+            const double *a, const nc_blas_int *lda, const double *x, const nc_blas_int *incx,
+            const double *beta, double *y, const nc_blas_int *incy, size_t);
+void dgesvd_(const char *jobu, const char *jobvt, const nc_blas_int *m, const nc_blas_int *n,
+             double *a, const nc_blas_int *lda, double *s, double *u, const nc_blas_int *ldu,
+             double *vt, const nc_blas_int *ldvt, double *work, const nc_blas_int *lwork,
+             nc_blas_int *info, size_t, size_t);
+void dgesdd_(const char *jobz, const nc_blas_int *m, const nc_blas_int *n, double *a,
+             const nc_blas_int *lda, double *s, double *u, const nc_blas_int *ldu, double *vt,
+             const nc_blas_int *ldvt, double *work, const nc_blas_int *lwork,
+             nc_blas_int *iwork, nc_blas_int *info, size_t);
+void dsyev_(const char *jobz, const char *uplo, const nc_blas_int *n, double *a,
+            const nc_blas_int *lda, double *w, double *work, const nc_blas_int *lwork,
+            nc_blas_int *info, size_t, size_t);
+void dpotrf_(const char *uplo, const nc_blas_int *n, double *a, const nc_blas_int *lda,
+             nc_blas_int *info, size_t);
+void dpotrs_(const char *uplo, const nc_blas_int *n, const nc_blas_int *nrhs, const double *a,
+             const nc_blas_int *lda, double *b, const nc_blas_int *ldb, nc_blas_int *info,
+             size_t);
+
+/* C = alpha op(A) op(B) + beta C, column-major, leading dimensions = rows. */
+static inline void nc_gemm(char ta, char tb, int m, int n, int k, double alpha,
+                           const double *a, int lda, const double *b, int ldb, double beta,
+                           double *c, int ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    dgemm_(&ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc, 1, 1);
+}
+
+#endif

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the C unit tests given as arguments, then the Octave suite, and ends
+# with one line "N passed, N failed" summing both.  Exit status 1 on failure.
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+for t in "$@"; do
+    "$t" 2>&1 | tee -a "$log" || status=1
+done
+octave-cli --no-gui --norc tests/run_octave_tests.m 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+read -r passed failed < <(awk '/: [0-9]+ passed, [0-9]+ failed$/ {
+        for (i = 1; i <= NF; ++i) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
+    } END { print p + 0, f + 0 }' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] || status=1
+exit $status
