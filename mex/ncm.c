@@ -48,7 +48,11 @@ void ncm_warning(const char *reason, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg + used, sizeof msg - (size_t)used, fmt, ap);
     va_end(ap);
+#if !defined(MATLAB_MEX_FILE)
+    mexWarnMsgIdAndTxt(id, "%s", msg + used); /* Octave adds "fname: " itself */
+#else
     mexWarnMsgIdAndTxt(id, "%s", msg);
+#endif
 }
 
 void ncm_nargs(int nrhs, int min_in, int max_in, int nlhs, int max_out)

@@ -55,6 +55,9 @@ typedef struct {
     double *tmp;   /* K x K */
     double *tmp2;  /* K x K */
     double *vec;   /* K */
+    double *vec2, *vec3; /* K */
+    double *off;   /* K: off-diagonal mass 1 - p_kk of each softmax column, kept
+                    * exactly because it is tiny when predictions are confident */
 } solver;
 
 static void solver_free(solver *s)
@@ -70,6 +73,9 @@ static void solver_free(solver *s)
     nc_free(ctx, s->tmp);
     nc_free(ctx, s->tmp2);
     nc_free(ctx, s->vec);
+    nc_free(ctx, s->off);
+    nc_free(ctx, s->vec2);
+    nc_free(ctx, s->vec3);
 }
 
 static nc_status solver_init(solver *s, nc_ctx *ctx, int K, const double *n, double lZ,
@@ -91,6 +97,9 @@ static nc_status solver_init(solver *s, nc_ctx *ctx, int K, const double *n, dou
     s->tmp = nc_alloc(ctx, KK, sizeof(double));
     s->tmp2 = nc_alloc(ctx, KK, sizeof(double));
     s->vec = nc_alloc(ctx, (size_t)K, sizeof(double));
+    s->off = nc_alloc(ctx, (size_t)K, sizeof(double));
+    s->vec2 = nc_alloc(ctx, (size_t)K, sizeof(double));
+    s->vec3 = nc_alloc(ctx, (size_t)K, sizeof(double));
     if (ctx->status)
         return ctx->status;
     double N = 0;
@@ -135,7 +144,7 @@ static double nuclear_norm_of_svd(const solver *s)
 /* ---------------------------------------------------------------------- */
 /* Smooth part                                                            */
 
-/* Softmax of column v (length K) into p; returns log-sum-exp. */
+/* Softmax of v (length K) into p; returns log-sum-exp. */
 static double softmax(int K, const double *v, double *p)
 {
     double mx = v[0];
@@ -150,6 +159,28 @@ static double softmax(int K, const double *v, double *p)
     for (int l = 0; l < K; ++l)
         p[l] /= sum;
     return mx + log(sum);
+}
+
+/* Softmax of v into p and CE(v, k) = -log p_k, with *off = 1 - p_k summed
+ * from the other entries.  When class k dominates, CE = log1p(rest): the
+ * form lse - v_k would lose everything below ulp(v_k). */
+static double softmax_ce(int K, const double *v, int k, double *p, double *off)
+{
+    double mx = v[0];
+    for (int l = 1; l < K; ++l)
+        if (v[l] > mx)
+            mx = v[l];
+    double sum = 0, rest = 0;
+    for (int l = 0; l < K; ++l) {
+        p[l] = exp(v[l] - mx);
+        sum += p[l];
+        if (l != k)
+            rest += p[l];
+    }
+    for (int l = 0; l < K; ++l)
+        p[l] /= sum;
+    *off = rest / sum;
+    return v[k] == mx ? log1p(rest) : (mx - v[k]) + log(sum);
 }
 
 /* f(Y, b); fills s->P with the softmax columns; gradients if gY, gb given. */
@@ -167,21 +198,20 @@ static double smooth_eval(solver *s, const double *Y, const double *b, double *g
         double inv = 1.0 / s->sqn[k];
         for (int l = 0; l < K; ++l)
             v[l] = y[l] * inv + b[l];
-        double lse = softmax(K, v, p);
-        /* CE = lse - v_k, computed as -log p_k when p_k is not tiny for accuracy */
-        f += s->n[k] / N * (lse - v[k]);
+        f += s->n[k] / N * softmax_ce(K, v, k, p, &s->off[k]);
         if (gY) {
             double *g = gY + (size_t)k * K;
             double c = s->sqn[k] / N;
             for (int l = 0; l < K; ++l)
                 g[l] = c * p[l];
-            g[k] -= c;
+            g[k] = -c * s->off[k];
         }
         if (gb) {
             double c = s->n[k] / N;
             for (int l = 0; l < K; ++l)
-                gb[l] += c * p[l];
-            gb[k] -= c;
+                if (l != k)
+                    gb[l] += c * p[l];
+            gb[k] -= c * s->off[k];
         }
     }
     double bb = 0;
@@ -295,26 +325,42 @@ static nc_status certify(solver *s, const double *Y, const double *b, double *pr
         return st;
     *primal = f + s->lZ * nuclear_norm_of_svd(s);
 
-    double *P = s->tmp;
+    /* The dual point is kept as its off-diagonal entries O (in P) and the
+     * column masses off_k = 1 - p_kk (in off), so that 1 - p_kk and the
+     * entropy stay accurate when p_kk is within rounding of 1. */
+    double *P = s->tmp, *off = s->vec2, *r = s->vec3;
     memcpy(P, s->P, sizeof(double) * (size_t)K * (size_t)K);
+    memcpy(off, s->off, sizeof(double) * (size_t)K);
+    /* r = (I - P) n */
+    for (int l = 0; l < K; ++l) {
+        r[l] = off[l] * s->n[l];
+        for (int k = 0; k < K; ++k)
+            if (k != l)
+                r[l] -= P[l + (size_t)k * K] * s->n[k];
+    }
     if (s->lb == 0) {
-        /* Make P n = n by mixing with q 1^T (keeps columns stochastic). */
-        double *m = s->vec, t = 0;
+        /* b is free, so the dual needs P n = n: mix with q 1^T, the smallest
+         * t in P' = (1 - t) P + t q 1^T that keeps q >= 0. */
+        double *q = s->vec, t = 0;
         for (int l = 0; l < K; ++l) {
-            m[l] = 0;
-            for (int k = 0; k < K; ++k)
-                m[l] += P[l + (size_t)k * K] * s->n[k];
+            double m = s->n[l] - r[l];
+            if (m > 0 && -r[l] / m > t)
+                t = -r[l] / m;
         }
-        for (int l = 0; l < K; ++l)
-            if (m[l] > 0 && 1 - s->n[l] / m[l] > t)
-                t = 1 - s->n[l] / m[l];
         if (t > 0) {
             for (int l = 0; l < K; ++l) {
-                double q = (s->n[l] - (1 - t) * m[l]) / (t * N);
-                if (q < 0)
-                    q = 0;
-                for (int k = 0; k < K; ++k)
-                    P[l + (size_t)k * K] = (1 - t) * P[l + (size_t)k * K] + t * q;
+                q[l] = (r[l] + t * (s->n[l] - r[l])) / (t * N);
+                if (q[l] < 0)
+                    q[l] = 0;
+            }
+            for (int k = 0; k < K; ++k) {
+                double qoff = 0;
+                for (int l = 0; l < K; ++l)
+                    if (l != k) {
+                        P[l + (size_t)k * K] = (1 - t) * P[l + (size_t)k * K] + t * q[l];
+                        qoff += q[l];
+                    }
+                off[k] = (1 - t) * off[k] + t * qoff;
             }
         }
     }
@@ -322,7 +368,7 @@ static nc_status certify(solver *s, const double *Y, const double *b, double *pr
     double *G = s->tmp2;
     for (int k = 0; k < K; ++k)
         for (int l = 0; l < K; ++l)
-            G[l + (size_t)k * K] = ((l == k) - P[l + (size_t)k * K]) * s->sqn[k];
+            G[l + (size_t)k * K] = (l == k ? off[k] : -P[l + (size_t)k * K]) * s->sqn[k];
     if ((st = svd(s, G, 0)))
         return st;
     /* 1e-14 of slack covers the rounding of the SVD itself */
@@ -330,23 +376,18 @@ static nc_status certify(solver *s, const double *Y, const double *b, double *pr
     double theta = opn > s->lZ * N ? s->lZ * N / opn : 1.0;
     double ent = 0;
     for (int k = 0; k < K; ++k) {
-        double h = 0;
-        for (int l = 0; l < K; ++l) {
-            double pl = theta * P[l + (size_t)k * K] + (l == k ? 1 - theta : 0);
-            h -= xlogx(pl);
-        }
+        double h = 0, dk = theta * off[k];
+        for (int l = 0; l < K; ++l)
+            if (l != k)
+                h -= xlogx(theta * P[l + (size_t)k * K]);
+        h -= (1 - dk) * log1p(-dk);
         ent += s->n[k] / N * h;
     }
     double d = ent;
     if (s->lb > 0) {
         double r2 = 0;
-        for (int l = 0; l < K; ++l) {
-            double r = s->n[l];
-            for (int k = 0; k < K; ++k)
-                r -= P[l + (size_t)k * K] * s->n[k];
-            r *= theta;
-            r2 += r * r;
-        }
+        for (int l = 0; l < K; ++l)
+            r2 += theta * r[l] * theta * r[l];
         d -= r2 / (4 * s->lb * N * N);
     }
     *dual = d;
@@ -723,11 +764,10 @@ static void newton_direction(solver *s, newton_state *ns, double forcing)
  * search can no longer tell better from worse, yet the point may still be
  * ~sqrt(eps) away from the optimum.  Full Newton steps are accepted while
  * the gradient norm halves (quadratic convergence; the gradient is accurate
- * far below the objective's rounding).  (Y, b) receives the last accepted
- * point.  On entry the direction ns->d belongs to ns->x. */
-static nc_status newton_polish(solver *s, newton_state *ns, double *Y, double *b, double gnorm)
+ * far below the objective's rounding).  On entry the direction ns->d
+ * belongs to ns->x, which receives the last accepted point. */
+static nc_status newton_polish(solver *s, newton_state *ns, double gnorm)
 {
-    int K = s->K;
     size_t m = ns->m;
     double phi;
     nc_status st;
@@ -748,9 +788,6 @@ static nc_status newton_polish(solver *s, newton_state *ns, double *Y, double *b
         ns->cg_iterations = 0;
         newton_direction(s, ns, 1e-3);
     }
-    model_point(s, ns, ns->x, Y, b);
-    project_columns(K, Y, K);
-    project_columns(K, b, 1);
     return NC_OK;
 }
 
@@ -787,7 +824,7 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         memcpy(ns->x + 2 * Kr, b, (size_t)K * sizeof(double));
     }
     size_t m = ns->m;
-    double phi = 0, primal = 0, dual = 0, gap = INFINITY, best_gap = INFINITY;
+    double phi = 0, primal = 0, dual = 0, best_phi = INFINITY;
     int fresh = 0, stalls = 0;
     for (int it = 0; it < 80; ++it) {
         if (nc_interrupted(s->ctx))
@@ -810,19 +847,18 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         double slope = dot(ns->g, ns->d, m);
         /* -slope/2 estimates phi - phi* near the optimum (Newton decrement) */
         double decrement = -0.5 * slope;
-        if (decrement <= tol * fabs(phi)) {
-            /* close: certify the current point */
-            model_point(s, ns, ns->x, ns->Yc, ns->bc);
-            if ((st = certify(s, ns->Yc, ns->bc, &primal, &dual)))
+        /* Close to the optimum, or at the objective's rounding floor where a
+         * line search cannot judge: polish, then certify. */
+        if (decrement <= fmax(tol, 1e3 * DBL_EPSILON) * fabs(phi)) {
+            if ((st = newton_polish(s, ns, gnorm)))
                 return st;
-            gap = primal - dual;
-            if (gap <= tol * primal) {
-                *ok = 1;
-                return newton_polish(s, ns, Y, b, gnorm);
-            }
-            /* certify overwrote the softmax; the Hessian state is stale */
-            if ((st = model_eval(s, ns, ns->x, &phi)))
+            model_point(s, ns, ns->x, Y, b);
+            project_columns(K, Y, K);
+            project_columns(K, b, 1);
+            if ((st = certify(s, Y, b, &primal, &dual)))
                 return st;
+            *ok = primal - dual <= tol * primal;
+            return NC_OK;
         }
         if (!(slope < 0))
             return NC_OK;
@@ -855,9 +891,9 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
                       model == MODEL_FULL ? K - 1 : r, *steps, phi, decrement, t,
                       ns->cg_iterations);
         /* quadratic convergence shows within a few steps; give up otherwise */
-        if (gap < best_gap)
-            best_gap = gap, stalls = 0;
-        else if (++stalls > 12)
+        if (phi < best_phi - 1e3 * DBL_EPSILON * fabs(phi))
+            best_phi = phi, stalls = 0;
+        else if (++stalls > 5)
             break;
     }
     if (!*ok) {
