@@ -50,6 +50,7 @@ typedef struct {
     /* SVD */
     double *svd_a, *svd_u, *svd_vt, *svd_s, *svd_work;
     int svd_lwork;
+    int *svd_iwork;   /* for dgesdd */
     /* scratch */
     double *P;     /* K x K softmax columns */
     double *tmp;   /* K x K */
@@ -69,6 +70,7 @@ static void solver_free(solver *s)
     nc_free(ctx, s->svd_vt);
     nc_free(ctx, s->svd_s);
     nc_free(ctx, s->svd_work);
+    nc_free(ctx, s->svd_iwork);
     nc_free(ctx, s->P);
     nc_free(ctx, s->tmp);
     nc_free(ctx, s->tmp2);
@@ -108,16 +110,26 @@ static nc_status solver_init(solver *s, nc_ctx *ctx, int K, const double *n, dou
         s->sqn[k] = sqrt(n[k]);
     }
     s->N = N;
-    /* Workspace query for the largest SVD we run (vectors wanted). */
-    char jobu = 'A', jobvt = 'A';
+    /* Workspace for the largest SVD we run: the larger of the two drivers. */
+    char jobu = 'A';
     int lwork = -1, info = 0;
-    double wq = 0;
-    dgesvd_(&jobu, &jobvt, &K, &K, s->svd_a, &K, s->svd_s, s->svd_u, &K, s->svd_vt, &K, &wq,
+    double wq = 0, wq2 = 0;
+    dgesvd_(&jobu, &jobu, &K, &K, s->svd_a, &K, s->svd_s, s->svd_u, &K, s->svd_vt, &K, &wq,
             &lwork, &info, 1, 1);
-    s->svd_lwork = (int)wq + 8 * K;
+    s->svd_iwork = nc_alloc(ctx, 8 * (size_t)K, sizeof(int));
+    if (ctx->status)
+        return ctx->status;
+    dgesdd_(&jobu, &K, &K, s->svd_a, &K, s->svd_s, s->svd_u, &K, s->svd_vt, &K, &wq2, &lwork,
+            s->svd_iwork, &info, 1);
+    s->svd_lwork = (int)fmax(wq, wq2) + 8 * K;
     s->svd_work = nc_alloc(ctx, (size_t)s->svd_lwork, sizeof(double));
     return ctx->status;
 }
+
+/* Above this size singular vectors come from dgesdd, 8x faster than dgesvd
+ * at K = 1000.  Singular values alone always come from dgesvd, which is
+ * accurate, so certificates never depend on dgesdd. */
+#define SVD_DIVIDE_AND_CONQUER_K 64
 
 /* SVD of the K x K matrix A (not modified).  With vectors: svd_u, svd_vt. */
 static nc_status svd(solver *s, const double *A, int vectors)
@@ -125,6 +137,13 @@ static nc_status svd(solver *s, const double *A, int vectors)
     int K = s->K, info = 0;
     char job = vectors ? 'A' : 'N';
     memcpy(s->svd_a, A, sizeof(double) * (size_t)K * (size_t)K);
+    if (vectors && K >= SVD_DIVIDE_AND_CONQUER_K) {
+        dgesdd_(&job, &K, &K, s->svd_a, &K, s->svd_s, s->svd_u, &K, s->svd_vt, &K, s->svd_work,
+                &s->svd_lwork, s->svd_iwork, &info, 1);
+        if (info == 0)
+            return NC_OK;
+        memcpy(s->svd_a, A, sizeof(double) * (size_t)K * (size_t)K); /* fall back */
+    }
     dgesvd_(&job, &job, &K, &K, s->svd_a, &K, s->svd_s, s->svd_u, &K, s->svd_vt, &K,
             s->svd_work, &s->svd_lwork, &info, 1, 1);
     if (info != 0)
@@ -528,6 +547,8 @@ typedef struct {
     double *M, *A;           /* K x K scratch */
     double *Yc, *bc;         /* Y and b of the current point */
     double precond_c;        /* full model: stand-in for the nuclear Hessian */
+    double *schur;           /* full model: Cholesky factor of the b Schur complement */
+    int schur_ok;
     int cg_iterations;
 } newton_state;
 
@@ -670,6 +691,78 @@ static void model_hessian(solver *s, newton_state *ns, const double *v, double *
     project_columns(K, hb, 1);
 }
 
+/* Full model preconditioner: the exact smooth Hessian plus c I on the Y
+ * block, [[A, C], [C', Bb]] with A = blockdiag((1/N) S_k + c I),
+ * C_k = (sqrt(n_k)/N) S_k, Bb = sum_k (n_k/N) S_k + 2 lb I, S_k = diag(p_k) -
+ * p_k p_k'.  Shifting b while compensating in Y leaves the logits, hence f,
+ * unchanged, so the Y-b coupling must be inverted exactly: through the K x K
+ * Schur complement Bb - C' A^{-1} C, where
+ *   S A^{-1} S = diag(p^2/a) - u p' - p u' + (p'w) p p' + g z z'
+ * with a = p/N + c, w = p/a, u = p w, z = u - (p'w) p, g = 1/(N - p'w).
+ * Built once per Newton step (O(K^3) through GEMMs), applied in O(K^2). */
+static void schur_setup(solver *s, newton_state *ns)
+{
+    int K = s->K;
+    size_t KK = (size_t)K * K;
+    double N = s->N, c = ns->precond_c;
+    double *Sb = ns->schur, *Pw = ns->M, *Uw = ns->A, *Zw = ns->Yc; /* scratch */
+    memset(Sb, 0, KK * sizeof(double));
+    for (int k = 0; k < K; ++k) {
+        const double *p = s->P + (size_t)k * K;
+        double wk = s->n[k] / N, ck = s->n[k] / (N * N), pw = 0;
+        for (int l = 0; l < K; ++l)
+            pw += p[l] * p[l] / (p[l] / N + c);
+        double g = 1.0 / (N - pw);
+        double sg = sqrt(ck * g);
+        for (int l = 0; l < K; ++l) {
+            double a = p[l] / N + c, u = p[l] * p[l] / a;
+            /* Bb's own S_k and the diagonal and p p' terms of S A^{-1} S */
+            Sb[l + (size_t)l * K] += wk * p[l] - ck * u;
+            Pw[l + (size_t)k * K] = p[l];
+            Uw[l + (size_t)k * K] = ck * u;
+            Zw[l + (size_t)k * K] = sg * (u - pw * p[l]);
+        }
+        double coef = wk + ck * pw;
+        for (int l = 0; l < K; ++l)
+            ns->cz[l + (size_t)k * K] = sqrt(coef) * p[l];
+    }
+    /* - sum_k (wk + ck p'w) p p'  (from S_k in Bb and from S A^{-1} S) */
+    nc_gemm('N', 'T', K, K, K, -1.0, ns->cz, K, ns->cz, K, 1.0, Sb, K);
+    /* + ck (u p' + p u') */
+    nc_gemm('N', 'T', K, K, K, 1.0, Uw, K, Pw, K, 1.0, Sb, K);
+    nc_gemm('N', 'T', K, K, K, 1.0, Pw, K, Uw, K, 1.0, Sb, K);
+    /* - ck g z z' */
+    nc_gemm('N', 'T', K, K, K, -1.0, Zw, K, Zw, K, 1.0, Sb, K);
+    for (int l = 0; l < K; ++l)
+        Sb[l + (size_t)l * K] += 2 * s->lb;
+    /* b lives in 1^perp; a multiple of 1 1' makes the factor definite
+     * without touching that subspace */
+    double trace = 0;
+    for (int l = 0; l < K; ++l)
+        trace += Sb[l + (size_t)l * K];
+    for (size_t i = 0; i < KK; ++i)
+        Sb[i] += trace / ((double)K * K);
+    char uplo = 'L';
+    int info = 0;
+    dpotrf_(&uplo, &K, Sb, &K, &info, 1);
+    ns->schur_ok = info == 0;
+}
+
+/* z = A^{-1} r for one column (Sherman-Morrison). */
+static void column_solve(int K, const double *p, double N, double c, const double *r,
+                         double *z)
+{
+    double par = 0, pap = 0;
+    for (int l = 0; l < K; ++l) {
+        double a = p[l] / N + c;
+        par += p[l] * r[l] / a;
+        pap += p[l] * p[l] / a;
+    }
+    double coef = par / (N - pap);
+    for (int l = 0; l < K; ++l)
+        z[l] = (r[l] + coef * p[l]) / (p[l] / N + c);
+}
+
 /* Full model: per column the exact smooth Hessian (1/N)(diag p - p p^T) plus
  * c I standing in for the nuclear term, inverted by Sherman-Morrison.
  * Factored model: Jacobi.  The b block: diagonal of its smooth Hessian. */
@@ -678,22 +771,41 @@ static void model_precond(solver *s, newton_state *ns, const double *rv, double 
     int K = s->K;
     double N = s->N;
     size_t nY = ns->model == MODEL_FULL ? (size_t)K * K : 2 * (size_t)K * ns->r;
-    if (ns->model == MODEL_FULL) {
-        double c = ns->precond_c;
+    if (ns->model == MODEL_FULL && ns->schur_ok) {
+        /* t = A^{-1} rY; zb = Sb^{-1} (rb - C' t); zY = t - A^{-1} C zb */
+        double c = ns->precond_c, *zb = z + nY, *w = s->vec;
+        for (int k = 0; k < K; ++k)
+            column_solve(K, s->P + (size_t)k * K, N, c, rv + (size_t)k * K, z + (size_t)k * K);
+        memcpy(zb, rv + nY, (size_t)K * sizeof(double));
+        for (int k = 0; k < K; ++k) {
+            const double *p = s->P + (size_t)k * K, *t = z + (size_t)k * K;
+            double pt = 0, ck = s->sqn[k] / N;
+            for (int l = 0; l < K; ++l)
+                pt += p[l] * t[l];
+            for (int l = 0; l < K; ++l)
+                zb[l] -= ck * p[l] * (t[l] - pt);
+        }
+        char uplo = 'L';
+        int one = 1, info = 0;
+        dpotrs_(&uplo, &K, &one, ns->schur, &K, zb, &K, &info, 1);
         for (int k = 0; k < K; ++k) {
             const double *p = s->P + (size_t)k * K;
-            const double *r = rv + (size_t)k * K;
-            double *zk = z + (size_t)k * K;
-            double par = 0, pap = 0;
-            for (int l = 0; l < K; ++l) {
-                double a = p[l] / N + c;
-                par += p[l] * r[l] / a;
-                pap += p[l] * p[l] / a;
-            }
-            double coef = par / (N - pap);
+            double pz = 0, ck = s->sqn[k] / N;
             for (int l = 0; l < K; ++l)
-                zk[l] = (r[l] + coef * p[l]) / (p[l] / N + c);
+                pz += p[l] * zb[l];
+            for (int l = 0; l < K; ++l)
+                s->vec2[l] = ck * p[l] * (zb[l] - pz);
+            column_solve(K, p, N, c, s->vec2, w);
+            for (int l = 0; l < K; ++l)
+                z[l + (size_t)k * K] -= w[l];
         }
+        project_columns(K, z, K + 1);
+        return;
+    }
+    if (ns->model == MODEL_FULL) {
+        double c = ns->precond_c;
+        for (int k = 0; k < K; ++k)
+            column_solve(K, s->P + (size_t)k * K, N, c, rv + (size_t)k * K, z + (size_t)k * K);
     } else {
         for (size_t i = 0; i < nY; ++i)
             z[i] = rv[i] / ns->diag[i];
@@ -834,12 +946,16 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         fresh = 0;
         /* the full model's formula needs the K - 1 possible singular values > 0 */
         if (model == MODEL_FULL) {
-            if (ns->sig[K - 2] <= ns->sig[0] * 1e-9)
+            if (ns->sig[K - 2] <= ns->sig[0] * 1e-9) {
+                if (verbose >= 2)
+                    nc_printf(s->ctx, "  newton: left the full-rank region\n");
                 return NC_OK;
+            }
             double hsum = 0;
             for (int i = 0; i < K - 1; ++i)
                 hsum += 2.0 / ns->sig[i];
             ns->precond_c = s->lZ * hsum / (K - 1);
+            schur_setup(s, ns);
         }
         double gnorm = sqrt(dot(ns->g, ns->g, m));
         ns->cg_iterations = 0;
@@ -860,8 +976,11 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
             *ok = primal - dual <= tol * primal;
             return NC_OK;
         }
-        if (!(slope < 0))
+        if (!(slope < 0)) {
+            if (verbose >= 2)
+                nc_printf(s->ctx, "  newton: no descent direction\n");
             return NC_OK;
+        }
         double t = 1, phi_t = phi;
         int accepted = 0;
         for (int ls = 0; ls < 40; ++ls, t *= 0.5) {
@@ -874,8 +993,11 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
                 break;
             }
         }
-        if (!accepted)
+        if (!accepted) {
+            if (verbose >= 2)
+                nc_printf(s->ctx, "  newton: line search failed\n");
             return NC_OK;
+        }
         double *swap = ns->x;
         ns->x = ns->xt;
         ns->xt = swap;
@@ -893,8 +1015,11 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         /* quadratic convergence shows within a few steps; give up otherwise */
         if (phi < best_phi - 1e3 * DBL_EPSILON * fabs(phi))
             best_phi = phi, stalls = 0;
-        else if (++stalls > 5)
+        else if (++stalls > 5) {
+            if (verbose >= 2)
+                nc_printf(s->ctx, "  newton: no progress\n");
             break;
+        }
     }
     if (!*ok) {
         model_point(s, ns, ns->x, Y, b);
@@ -987,7 +1112,7 @@ static nc_status buffers_init(nc_ctx *ctx, int K, solve_buffers *bufs)
 {
     size_t KK = (size_t)K * K, k = (size_t)K;
     size_t m = 2 * KK + k; /* the larger model: factored with r = K - 1 */
-    bufs->block = nc_calloc(ctx, 4 * (KK + k) + 8 * m + 8 * KK + 3 * k, sizeof(double));
+    bufs->block = nc_calloc(ctx, 4 * (KK + k) + 8 * m + 9 * KK + 3 * k, sizeof(double));
     if (!bufs->block)
         return ctx->status;
     double *c = bufs->block;
@@ -1002,6 +1127,7 @@ static nc_status buffers_init(nc_ctx *ctx, int K, solve_buffers *bufs)
     ns->diag = carve(&c, 2 * KK);
     ns->U = carve(&c, KK), ns->V = carve(&c, KK), ns->G = carve(&c, KK);
     ns->M = carve(&c, KK), ns->A = carve(&c, KK), ns->Yc = carve(&c, KK);
+    ns->schur = carve(&c, KK);
     ns->sig = carve(&c, k), ns->bc = carve(&c, k);
     return NC_OK;
 }
@@ -1096,17 +1222,27 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     fs->rho = 1;
     fs->rank = -1;
 
-    double newton_gate = INFINITY; /* retry Newton once the gap falls below this */
+    /* after a failed Newton phase, first-order iterations to run before the
+     * next attempt; doubles at each failure */
+    int newton_wait = 0, newton_backoff = 10;
     int last_rank = -1;
-    int check_every = 10;
+    /* Checks cost two SVDs; the first come early so that Newton starts as
+     * soon as the rank is identified. */
+    static const int check_schedule[] = {3, 3, 5, 10};
+    int cold = !opts.Zbar0 && !opts.b0;
     double last_print = t_start;
-    while (1) {
-        if ((st = certify(&s, fs->Y, fs->b, &primal, &dual)))
-            goto done;
-        gap = primal - dual;
-        if (gap <= opts.tol * primal) {
-            converged = 1;
-            break;
+    for (int checks = 0;; ++checks) {
+        int check_every = check_schedule[checks < 3 ? checks : 3];
+        if (cold && checks == 0) { /* nothing to certify at the zero start */
+            primal = gap = INFINITY;
+        } else {
+            if ((st = certify(&s, fs->Y, fs->b, &primal, &dual)))
+                goto done;
+            gap = primal - dual;
+            if (gap <= opts.tol * primal) {
+                converged = 1;
+                break;
+            }
         }
         if (opts.verbose >= 2 || (opts.verbose == 1 && nc_now() - last_print > 2)) {
             nc_printf(ctx, "nc_solve: iteration %d  objective %.15g  gap %.3e  rank %d\n",
@@ -1123,7 +1259,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
          * (the only smooth case), after two equal checks otherwise */
         int stable = fs->rank == K - 1 || (fs->rank > 0 && fs->rank == last_rank);
         last_rank = fs->rank;
-        if (stable && gap < newton_gate) {
+        if (stable && iterations >= newton_wait) {
             int ok = 0, model = fs->rank == K - 1 ? MODEL_FULL : MODEL_FACTORED;
             if ((st = newton_phase(&s, &bufs.ns, model, fs->rank, fs->Y, fs->b, opts.tol,
                                    &newton_steps, opts.verbose, &ok)))
@@ -1132,9 +1268,8 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
                 converged = 1;
                 break;
             }
-            if ((st = certify(&s, fs->Y, fs->b, &primal, &dual)))
-                goto done;
-            newton_gate = (primal - dual) * 1e-2;
+            newton_wait = iterations + newton_backoff;
+            newton_backoff *= 2;
             memcpy(fs->Yp, fs->Y, KK * sizeof(double));
             memcpy(fs->bp, fs->b, (size_t)K * sizeof(double));
             fs->theta = 1;
