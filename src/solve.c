@@ -419,6 +419,22 @@ static nc_status certify(solver *s, const double *Y, const double *b, double *pr
 /* Singular values below this fraction of the largest are rounding noise. */
 #define RANK_RTOL 1e-12
 
+/* X <- U_r diag(s_i - shift) V_r^T from the SVD held in s (consumes svd_u). */
+static void svd_rebuild(solver *s, int r, double shift, double *X)
+{
+    int K = s->K;
+    for (int i = 0; i < r; ++i) {
+        double c = s->svd_s[i] - shift;
+        double *u = s->svd_u + (size_t)i * K;
+        for (int l = 0; l < K; ++l)
+            u[l] *= c;
+    }
+    if (r == 0)
+        memset(X, 0, sizeof(double) * (size_t)K * (size_t)K);
+    else
+        nc_gemm('N', 'N', K, K, r, 1.0, s->svd_u, K, s->svd_vt, K, 0.0, X, K);
+}
+
 /* X <- U max(S - tau, 0) V^T using the SVD of X; returns the rank kept. */
 static nc_status svt(solver *s, double *X, double tau, int *rank)
 {
@@ -430,17 +446,7 @@ static nc_status svt(solver *s, double *X, double tau, int *rank)
     double floor_abs = s->svd_s[0] * RANK_RTOL;
     while (r < K && s->svd_s[r] > tau && s->svd_s[r] - tau > floor_abs)
         ++r;
-    /* X = U_r diag(s - tau) V_r^T */
-    for (int i = 0; i < r; ++i) {
-        double c = s->svd_s[i] - tau;
-        double *u = s->svd_u + (size_t)i * K;
-        for (int l = 0; l < K; ++l)
-            u[l] *= c;
-    }
-    if (r == 0)
-        memset(X, 0, sizeof(double) * (size_t)K * (size_t)K);
-    else
-        nc_gemm('N', 'N', K, K, r, 1.0, s->svd_u, K, s->svd_vt, K, 0.0, X, K);
+    svd_rebuild(s, r, tau, X);
     *rank = r;
     return NC_OK;
 }
@@ -554,8 +560,6 @@ typedef struct {
 
 enum { MODEL_FULL, MODEL_FACTORED };
 
-static void project_columns(int K, double *A, int cols) { center_columns(K, A, cols); }
-
 /* The smooth part of the Hessian: (hY, hb) = d^2 f [dY, db], at the point
  * whose softmax columns are s->P. */
 static void smooth_hessian(solver *s, const double *dY, const double *db, double *hY,
@@ -617,7 +621,7 @@ static nc_status model_eval(solver *s, newton_state *ns, const double *x, double
                s->lZ * nuclear_norm_of_svd(s);
         /* d||Y||_* = U_r V_r^T over the K - 1 possible directions */
         nc_gemm('N', 'T', K, K, K - 1, s->lZ, ns->U, K, ns->V, K, 1.0, ns->g, K);
-        project_columns(K, ns->g, K + 1);
+        center_columns(K, ns->g, K + 1);
         return NC_OK;
     }
     int r = ns->r;
@@ -632,8 +636,8 @@ static nc_status model_eval(solver *s, newton_state *ns, const double *x, double
     }
     nc_gemm('N', 'N', K, r, K, 1.0, ns->G, K, B, K, 1.0, gA, K);
     nc_gemm('T', 'N', K, r, K, 1.0, ns->G, K, A, K, 1.0, gB, K);
-    project_columns(K, gA, r);
-    project_columns(K, gb, 1);
+    center_columns(K, gA, r);
+    center_columns(K, gb, 1);
     /* Jacobi preconditioner: diagonal of the Hessian in A and B */
     double *var = ns->M, *sq = ns->A;
     for (size_t i = 0; i < KK; ++i)
@@ -667,7 +671,7 @@ static void model_hessian(solver *s, newton_state *ns, const double *v, double *
             }
         nc_gemm('N', 'N', K, K, K, 1.0, ns->U, K, L, K, 0.0, ns->M, K);
         nc_gemm('N', 'T', K, K, K, s->lZ, ns->M, K, ns->V, K, 1.0, hv, K);
-        project_columns(K, hv, K + 1);
+        center_columns(K, hv, K + 1);
         return;
     }
     int r = ns->r;
@@ -687,8 +691,8 @@ static void model_hessian(solver *s, newton_state *ns, const double *v, double *
     nc_gemm('N', 'N', K, r, K, 1.0, ns->G, K, dB, K, 1.0, hA, K);
     nc_gemm('T', 'N', K, r, K, 1.0, HY, K, A, K, 1.0, hB, K);
     nc_gemm('T', 'N', K, r, K, 1.0, ns->G, K, dA, K, 1.0, hB, K);
-    project_columns(K, hA, r);
-    project_columns(K, hb, 1);
+    center_columns(K, hA, r);
+    center_columns(K, hb, 1);
 }
 
 /* Full model preconditioner: the exact smooth Hessian plus c I on the Y
@@ -799,7 +803,7 @@ static void model_precond(solver *s, newton_state *ns, const double *rv, double 
             for (int l = 0; l < K; ++l)
                 z[l + (size_t)k * K] -= w[l];
         }
-        project_columns(K, z, K + 1);
+        center_columns(K, z, K + 1);
         return;
     }
     if (ns->model == MODEL_FULL) {
@@ -819,10 +823,10 @@ static void model_precond(solver *s, newton_state *ns, const double *rv, double 
         z[nY + l] = rv[nY + l] / (h + 1e-300);
     }
     if (ns->model == MODEL_FULL)
-        project_columns(K, z, K + 1);
+        center_columns(K, z, K + 1);
     else {
-        project_columns(K, z, ns->r);
-        project_columns(K, z + nY, 1);
+        center_columns(K, z, ns->r);
+        center_columns(K, z + nY, 1);
     }
 }
 
@@ -969,8 +973,8 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
             if ((st = newton_polish(s, ns, gnorm)))
                 return st;
             model_point(s, ns, ns->x, Y, b);
-            project_columns(K, Y, K);
-            project_columns(K, b, 1);
+            center_columns(K, Y, K);
+            center_columns(K, b, 1);
             if ((st = certify(s, Y, b, &primal, &dual)))
                 return st;
             *ok = primal - dual <= tol * primal;
@@ -1002,7 +1006,7 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         ns->x = ns->xt;
         ns->xt = swap;
         if (model == MODEL_FACTORED) /* keep A in 1^perp against rounding */
-            project_columns(K, ns->x, r);
+            center_columns(K, ns->x, r);
         phi = phi_t;
         fresh = 1;
         ++*steps;
@@ -1023,8 +1027,8 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
     }
     if (!*ok) {
         model_point(s, ns, ns->x, Y, b);
-        project_columns(K, Y, K);
-        project_columns(K, b, 1);
+        center_columns(K, Y, K);
+        center_columns(K, b, 1);
     }
     return NC_OK;
 }
@@ -1143,20 +1147,12 @@ static nc_status finalize_rank(solver *s, double *Y, double *sv, int *rank)
     int r = 0;
     while (r < K && s->svd_s[r] > s->svd_s[0] * RANK_RTOL && s->svd_s[r] > 0)
         ++r;
-    if (r < K && s->svd_s[r] != 0) {
-        for (int i = 0; i < r; ++i) {
-            double *u = s->svd_u + (size_t)i * K;
-            for (int l = 0; l < K; ++l)
-                u[l] *= s->svd_s[i];
-        }
-        if (r == 0)
-            memset(Y, 0, sizeof(double) * (size_t)K * K);
-        else
-            nc_gemm('N', 'N', K, K, r, 1.0, s->svd_u, K, s->svd_vt, K, 0.0, Y, K);
-        center_columns(K, Y, K);
-    }
     for (int i = 0; i < K; ++i)
         sv[i] = i < r ? s->svd_s[i] : 0.0;
+    if (r < K && s->svd_s[r] != 0) {
+        svd_rebuild(s, r, 0.0, Y);
+        center_columns(K, Y, K);
+    }
     *rank = r;
     return NC_OK;
 }
