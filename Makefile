@@ -49,7 +49,7 @@ $(BUILD):
 	mkdir -p $(BUILD)/tests
 
 # Gateways are compiled by mkoctfile so that they match the running Octave.
-m/%.mex: mex/%.c mex/ncm.c mex/ncm.h $(CORE_LIB)
+m/%.mex: mex/%.c mex/ncm.c mex/ncm.h $(wildcard include/*.h) $(CORE_LIB)
 	CFLAGS="-std=c11 -O2 -g -fPIC $(WARN)" $(MKOCTFILE) --mex -Iinclude -Imex \
 	  -o $@ $< mex/ncm.c $(CORE_LIB) $(LIBS)
 	@rm -f $(notdir $(<:.c=.o)) ncm.o

@@ -29,11 +29,9 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         case OPT_TOL:
             opts.tol = ncm_scalar(prhs[i + 1], "Tol", "badOption", NCM_POSITIVE);
             break;
-        case OPT_MAXITER: {
-            double m = ncm_scalar(prhs[i + 1], "MaxIter", "badOption", NCM_NONNEG | NCM_INTEGER);
-            opts.max_iter = m > 2e9 ? 2000000000 : (int)m;
+        case OPT_MAXITER:
+            opts.max_iter = ncm_count(prhs[i + 1], "MaxIter", 0);
             break;
-        }
         case OPT_ZBAR0:
             opts.Zbar0 = ncm_matrix(prhs[i + 1], "Zbar0", "badOption", NCM_FINITE | NCM_EMPTY_OK,
                                     K, K, &r, &c);
@@ -44,8 +42,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
             opts.b0 = ncm_vector(prhs[i + 1], "b0", "badOption", NCM_FINITE | NCM_EMPTY_OK, K, &r);
             break;
         case OPT_VERBOSE:
-            opts.verbose = (int)ncm_scalar(prhs[i + 1], "Verbose", "badOption",
-                                           NCM_NONNEG | NCM_INTEGER);
+            opts.verbose = ncm_count(prhs[i + 1], "Verbose", 0);
             break;
         }
     }

@@ -88,9 +88,22 @@ static int pending_interrupt(void *user)
 
 static void mex_print(const char *text, void *user)
 {
-    (void)user;
     mexPrintf("%s", text);
-    mexEvalString("fflush(stdout);");
+    /* Octave raises a pending Ctrl-C inside mexEvalString, which would
+     * abandon the core mid-call and leak its memory: flush only when none is
+     * pending (the core sees the interrupt at its next poll). */
+    if (!pending_interrupt(user))
+        mexEvalString("fflush(stdout);");
+}
+
+void ncm_consume_interrupt(void)
+{
+#if !defined(MATLAB_MEX_FILE)
+    octave_signal_caught = 0;
+    octave_interrupt_state = 0;
+#endif
+    ncm_warning("interrupted", "interrupted by the user; returning the state reached "
+                               "(field 'interrupted' is true)");
 }
 
 void ncm_ctx(nc_ctx *ctx)
@@ -154,6 +167,12 @@ double ncm_scalar(const mxArray *a, const char *arg, const char *reason, unsigne
     double v = mxGetScalar(a);
     check_values(&v, 1, arg, reason, flags | NCM_FINITE);
     return v;
+}
+
+int ncm_count(const mxArray *a, const char *arg, unsigned flags)
+{
+    double v = ncm_scalar(a, arg, "badOption", flags | NCM_NONNEG | NCM_INTEGER);
+    return v > 2e9 ? 2000000000 : (int)v;
 }
 
 int ncm_flag(const mxArray *a, const char *arg)

@@ -40,11 +40,18 @@ void ncm_nargs(int nrhs, int min_in, int max_in, int nlhs, int max_out);
 /* A core context whose printer is mexPrintf and whose interrupt probe reads
  * Octave's pending-signal flag, so Ctrl-C stops a long computation cleanly. */
 void ncm_ctx(nc_ctx *ctx);
+/* For gateways that return partial results after Ctrl-C (trainers): clears
+ * Octave's pending interrupt, so the result is not discarded on return, and
+ * warns ncufm:interrupted. */
+void ncm_consume_interrupt(void);
 /* Raises the error recorded in CTX (after the caller freed its buffers). */
 void ncm_raise(const nc_ctx *ctx) NCM_NORETURN;
 
 /* A real, non-sparse, numeric scalar, converted to double. */
 double ncm_scalar(const mxArray *a, const char *arg, const char *reason, unsigned flags);
+/* A whole number >= 0 (> 0 with NCM_POSITIVE) for options such as MaxIter
+ * or Epochs; saturates at 2e9. */
+int ncm_count(const mxArray *a, const char *arg, unsigned flags);
 /* A logical or numeric scalar flag. */
 int ncm_flag(const mxArray *a, const char *arg);
 /* A real, full, double or single vector (row or column) with LEN entries
