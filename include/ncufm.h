@@ -69,6 +69,12 @@ void nc_printf(nc_ctx *ctx, const char *fmt, ...)
 /* Nonzero (and records NC_EINTERRUPT) when the caller asked to stop. */
 int nc_interrupted(nc_ctx *ctx);
 
+/* Sets the number of BLAS threads when the BLAS is OpenBLAS and returns the
+ * previous number (0 when the BLAS offers no such control: then nothing
+ * changes).  Small products lose far more to thread start-up, and to
+ * oversubscription when other processes share the cores, than they gain. */
+int nc_blas_threads(int threads);
+
 /* Monotonic wall clock in seconds. */
 double nc_now(void);
 

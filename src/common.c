@@ -88,6 +88,20 @@ int nc_interrupted(nc_ctx *ctx)
     return 0;
 }
 
+/* Weak: resolved only when the BLAS in use is OpenBLAS. */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
+
+int nc_blas_threads(int threads)
+{
+    if (!openblas_set_num_threads || !openblas_get_num_threads)
+        return 0;
+    int previous = openblas_get_num_threads();
+    if (threads > 0 && threads != previous)
+        openblas_set_num_threads(threads);
+    return previous;
+}
+
 double nc_now(void)
 {
     struct timespec ts;

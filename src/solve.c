@@ -273,11 +273,25 @@ static double bias_only_objective(const solver *s, const double *b)
     return f + s->lb * bb;
 }
 
+/* Gradient p - n/N + 2 lb b of the bias-only objective, into g (with the
+ * softmax in p); returns its norm. */
+static double bias_only_gradient(const solver *s, const double *b, double *p, double *g)
+{
+    int K = s->K;
+    double gn = 0;
+    softmax(K, b, p);
+    for (int l = 0; l < K; ++l) {
+        g[l] = p[l] - s->n[l] / s->N + 2 * s->lb * b[l];
+        gn += g[l] * g[l];
+    }
+    return sqrt(gn);
+}
+
 /* The optimum of the bias-only problem, i.e. b when Zbar = 0. */
 static void bias_only(solver *s, double *b)
 {
     int K = s->K;
-    double *p = s->vec, *g = s->tmp, *w = s->tmp2, *trial = s->tmp2 + K;
+    double *p = s->vec, *g = s->tmp, *w = s->tmp2, *trial = s->tmp2 + K, *gt = s->tmp + K;
     if (s->lb == 0) {
         /* softmax(b) = n / N exactly */
         for (int l = 0; l < K; ++l)
@@ -286,18 +300,13 @@ static void bias_only(solver *s, double *b)
         return;
     }
     memset(b, 0, sizeof(double) * (size_t)K);
-    /* Newton with gradient p - n/N + 2 lb b and Hessian diag(p) - p p^T + 2 lb I
-     * (inverted by Sherman-Morrison); strongly convex, damped by backtracking. */
-    for (int it = 0; it < 200; ++it) {
-        softmax(K, b, p);
-        double gn = 0, gw = 0;
-        for (int l = 0; l < K; ++l) {
-            g[l] = p[l] - s->n[l] / s->N + 2 * s->lb * b[l];
-            gn += g[l] * g[l];
-        }
-        if (sqrt(gn) <= 1e-16)
-            break;
-        double pAg = 0, pAp = 0;
+    /* Newton with Hessian diag(p) - p p^T + 2 lb I (inverted by
+     * Sherman-Morrison); strongly convex.  A full step is taken when it
+     * decreases the objective or halves the gradient (the objective is flat
+     * to rounding near the optimum), else backtracking. */
+    double gn = bias_only_gradient(s, b, p, g);
+    for (int it = 0; it < 200 && gn > 0; ++it) {
+        double pAg = 0, pAp = 0, gw = 0;
         for (int l = 0; l < K; ++l) {
             double a = p[l] + 2 * s->lb;
             pAg += p[l] * g[l] / a;
@@ -314,14 +323,14 @@ static void bias_only(solver *s, double *b)
                 trial[l] = b[l] - t * w[l];
             if (bias_only_objective(s, trial) <= f0 - 1e-4 * t * gw)
                 break;
+            if (ls == 0 && bias_only_gradient(s, trial, p, gt) <= 0.5 * gn)
+                break;
         }
-        double step = 0;
-        for (int l = 0; l < K; ++l) {
-            b[l] -= t * w[l];
-            step += fabs(t * w[l]);
-        }
-        if (step <= 1e-16 * K)
-            break;
+        memcpy(b, trial, (size_t)K * sizeof(double));
+        double gnew = bias_only_gradient(s, b, p, g);
+        if (t == 1 && !(gnew < gn))
+            break; /* at the rounding floor */
+        gn = gnew;
     }
     center_columns(K, b, 1);
 }
@@ -941,7 +950,7 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
     }
     size_t m = ns->m;
     double phi = 0, primal = 0, dual = 0, best_phi = INFINITY;
-    int fresh = 0, stalls = 0;
+    int fresh = 0, stalls = 0, short_steps = 0;
     for (int it = 0; it < 80; ++it) {
         if (nc_interrupted(s->ctx))
             return s->ctx->status;
@@ -1010,12 +1019,18 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         phi = phi_t;
         fresh = 1;
         ++*steps;
+        short_steps = t < 1e-2 ? short_steps + 1 : 0;
         if (verbose >= 2)
             nc_printf(s->ctx, "  newton (%s%s%d) %3d: objective %.15g  decrement %.3e  "
                               "step %.3g  cg %d\n",
                       model == MODEL_FULL ? "full" : "factored", model == MODEL_FULL ? "" : " r=",
                       model == MODEL_FULL ? K - 1 : r, *steps, phi, decrement, t,
                       ns->cg_iterations);
+        if (short_steps >= 3) {
+            if (verbose >= 2)
+                nc_printf(s->ctx, "  newton: steps too short, back to first order\n");
+            break;
+        }
         /* quadratic convergence shows within a few steps; give up otherwise */
         if (phi < best_phi - 1e3 * DBL_EPSILON * fabs(phi))
             best_phi = phi, stalls = 0;
@@ -1099,6 +1114,25 @@ static nc_status zero_is_optimal(solver *s, const double *b0, int *is_zero)
     return NC_OK;
 }
 
+/* A cold start shaped like the balanced optimum (paper.md section 3), where
+ * the off-diagonal probability of class k is lZ sqrt(n); with unequal counts
+ * the subgradient condition suggests p_k ~ lZ N / (K sqrt(n_k)), so
+ * Zbar(:,k) = alpha_k (e_k - 1/K) with alpha_k = log((1 - (K-1) p_k) / p_k).
+ * Classes start collapsed (alpha_k = 0) where a cluster of their size would
+ * be, lZ N >= sqrt(n_k) (paper.md section 5), or where alpha_k < 0. */
+static void cold_start(solver *s, double *Y)
+{
+    int K = s->K;
+    for (int k = 0; k < K; ++k) {
+        double p = s->lZ * s->N / (K * s->sqn[k]);
+        int collapsed = s->lZ * s->N >= s->sqn[k] || p >= 1.0 / K;
+        double alpha = collapsed ? 0.0 : log((1 - (K - 1) * p) / p);
+        double *y = Y + (size_t)k * K;
+        for (int l = 0; l < K; ++l)
+            y[l] = alpha * s->sqn[k] * ((l == k) - 1.0 / K);
+    }
+}
+
 typedef struct {
     double *block;
     fista_state fs;
@@ -1176,14 +1210,13 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     if (opts.max_iter < 0)
         return nc_fail(ctx, NC_EBADARG, "badOption", "MAXITER must be nonnegative");
 
+    /* below this size every BLAS call is small: one thread is faster */
+    int blas_threads = K < 400 ? nc_blas_threads(1) : 0;
     solver s;
     solve_buffers bufs;
     memset(&bufs, 0, sizeof bufs);
-    if ((st = solver_init(&s, ctx, K, n, lZ, lb)) || (st = buffers_init(ctx, K, &bufs))) {
-        nc_free(ctx, bufs.block);
-        solver_free(&s);
-        return st;
-    }
+    if ((st = solver_init(&s, ctx, K, n, lZ, lb)) || (st = buffers_init(ctx, K, &bufs)))
+        goto done;
     size_t KK = (size_t)K * K;
     fista_state *fs = &bufs.fs;
     double primal = 0, dual = 0, gap = INFINITY;
@@ -1202,7 +1235,9 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
         converged = gap <= opts.tol * primal;
         goto finish;
     }
-    if (opts.Zbar0) {
+    if (!opts.Zbar0)
+        cold_start(&s, fs->Y);
+    else {
         for (int k = 0; k < K; ++k)
             for (int l = 0; l < K; ++l)
                 fs->Y[l + (size_t)k * K] = opts.Zbar0[l + (size_t)k * K] * s.sqn[k];
@@ -1229,7 +1264,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     double last_print = t_start;
     for (int checks = 0;; ++checks) {
         int check_every = check_schedule[checks < 3 ? checks : 3];
-        if (cold && checks == 0) { /* nothing to certify at the zero start */
+        if (cold && checks == 0) { /* the guess is never optimal: iterate first */
             primal = gap = INFINITY;
         } else {
             if ((st = certify(&s, fs->Y, fs->b, &primal, &dual)))
@@ -1255,7 +1290,9 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
          * (the only smooth case), after two equal checks otherwise */
         int stable = fs->rank == K - 1 || (fs->rank > 0 && fs->rank == last_rank);
         last_rank = fs->rank;
-        if (stable && iterations >= newton_wait) {
+        /* damped Newton from far away drifts towards the rank boundary, where
+         * the nuclear norm's curvature blows up: start it when close */
+        if (stable && iterations >= newton_wait && gap <= 0.1 * primal) {
             int ok = 0, model = fs->rank == K - 1 ? MODEL_FULL : MODEL_FACTORED;
             if ((st = newton_phase(&s, &bufs.ns, model, fs->rank, fs->Y, fs->b, opts.tol,
                                    &newton_steps, opts.verbose, &ok)))
@@ -1302,5 +1339,7 @@ done:
     info->time = nc_now() - t_start;
     nc_free(ctx, bufs.block);
     solver_free(&s);
+    if (blas_threads > 0)
+        nc_blas_threads(blas_threads);
     return st ? st : ctx->status;
 }
