@@ -97,6 +97,16 @@ endfunction
 %! Z = nc_solve (nn * ones (1, K), thr * (1 - 1e-3), 0.01);
 %! assert (norm (Z, "fro") > 0);
 
+%!test  # Zbar = 0 optimum: b solves the bias-only problem p - n/N + 2 lb b = 0
+%! n = repelem ([20 71 69], 4); N = sum (n);
+%! for lb = [2e-3 0.1 10]
+%!   [Z, b, info] = nc_solve (n, 0.0174, lb);
+%!   assert (all (Z(:) == 0));
+%!   p = exp (b - max (b)); p = p / sum (p);
+%!   assert (norm (p - n(:) / N + 2 * lb * b) < 1e-15);
+%!   assert (info.gap < 1e-14);
+%! endfor
+
 %!test  # optimality conditions checked outside the solver (paper.md section 3)
 %! n = [5000 3000 3000 800 120 60]; lZ = 2e-4; lb = 0.05; N = sum (n); K = numel (n);
 %! [Z, b, info] = nc_solve (n, lZ, lb);

@@ -253,6 +253,32 @@ const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
     return mxGetData(a);
 }
 
+size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
+                    const double **n_out)
+{
+    size_t J, Jn;
+    const double *kd = ncm_vector(ka, "K", "badK", NCM_POSITIVE | NCM_INTEGER, 0, &J);
+    if (J > 32)
+        ncm_error("badK", "K has %zu clusters; at most 32 are supported", J);
+    const double *n = ncm_vector(na, name, "badN", NCM_POSITIVE, 0, &Jn);
+    if (Jn != J)
+        ncm_error("badSize", "%s must have one entry per cluster: %zu, as K, not %zu", name, J,
+                  Jn);
+    int *k = mxMalloc(J * sizeof *k);
+    double K = 0;
+    for (size_t j = 0; j < J; ++j) {
+        if (kd[j] > 1e6)
+            ncm_error("badK", "K(%zu) = %g classes is too many (at most 1e6)", j + 1, kd[j]);
+        k[j] = (int)kd[j];
+        K += kd[j];
+    }
+    if (K < 2)
+        ncm_error("badK", "K must describe at least two classes in all");
+    *k_out = k;
+    *n_out = n;
+    return J;
+}
+
 char *ncm_string(const mxArray *a, const char *arg)
 {
     if (!a || !mxIsChar(a) || (mxGetM(a) > 1 && mxGetNumberOfElements(a) > 0))

@@ -67,6 +67,12 @@ double *ncm_matrix(const mxArray *a, const char *arg, const char *reason, unsign
  * which.  Checks finiteness when asked, without copying. */
 const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
                         unsigned flags, size_t *rows, size_t *cols, int *is_single);
+/* A cluster description (paper.md section 4): K (classes per cluster, whole,
+ * positive, at most 32 clusters) and the per-cluster counts named NAME, of the
+ * same length, describing at least two classes.  Returns J; *k_out is
+ * mxMalloc'd. */
+size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
+                    const double **n_out);
 /* A character row vector, mxMalloc'd. */
 char *ncm_string(const mxArray *a, const char *arg);
 

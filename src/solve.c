@@ -318,19 +318,17 @@ static void bias_only(solver *s, double *b)
             gw += g[l] * w[l];
         }
         double f0 = bias_only_objective(s, b), t = 1;
-        for (int ls = 0; ls < 60; ++ls, t *= 0.5) {
+        int accepted = 0;
+        for (int ls = 0; ls < 60 && !accepted; ++ls, t *= 0.5) {
             for (int l = 0; l < K; ++l)
                 trial[l] = b[l] - t * w[l];
-            if (bias_only_objective(s, trial) <= f0 - 1e-4 * t * gw)
-                break;
-            if (ls == 0 && bias_only_gradient(s, trial, p, gt) <= 0.5 * gn)
-                break;
+            accepted = bias_only_objective(s, trial) <= f0 - 1e-4 * t * gw ||
+                       (ls == 0 && bias_only_gradient(s, trial, p, gt) <= 0.5 * gn);
         }
+        if (!accepted)
+            break; /* the rounding floor: no step decreases either measure */
         memcpy(b, trial, (size_t)K * sizeof(double));
-        double gnew = bias_only_gradient(s, b, p, g);
-        if (t == 1 && !(gnew < gn))
-            break; /* at the rounding floor */
-        gn = gnew;
+        gn = bias_only_gradient(s, b, p, g);
     }
     center_columns(K, b, 1);
 }
