@@ -1,0 +1,169 @@
+/* Trainers: the unconstrained feature model by full-batch gradient descent,
+ * and a multilayer perceptron with the UFM's regularisation on its last
+ * layer (paper.md sections 1 and 7).
+ *
+ * Convention (paper.md section 1): for features H (d x N), classifier W
+ * (K x d) and bias b (K),
+ *   F = (1/N) sum_j CE(W h_j + b, y_j) + lW ||W||_F^2 + lH ||H||_F^2 + lb ||b||^2.
+ * All matrices are column-major; labels are 0..K-1. */
+#ifndef NC_TRAIN_H
+#define NC_TRAIN_H
+
+#include "ncufm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- UFM --- */
+
+typedef struct {
+    int max_iter;           /* default 200000 */
+    double tol;             /* stop when the scaled gradient norm <= tol; default 1e-9 */
+    double lr;              /* step in the scaled metric; <= 0: 1/L estimated each step (default) */
+    double momentum;        /* heavy-ball momentum; default 0.9 */
+    double init_scale;      /* standard deviation of the Gaussian start; default 0.1 */
+    unsigned long seed;     /* default 0 */
+    int history_every;      /* record every this many iterations (and the first and last);
+                               0: first and last only.  Default 0 */
+    int verbose;            /* 0 silent (default), 1 progress lines with time left */
+} nc_ufm_opts;
+
+typedef struct {
+    int iterations;
+    int converged;          /* the gradient met tol */
+    int interrupted;        /* stopped by the interrupt probe; outputs hold the last iterate */
+    double objective;
+    double grad_norm;       /* scaled gradient norm at the returned point */
+    double time;
+    /* history: `count` records, owned by the result (nc_ufm_result_free) */
+    int count;
+    int *iter;
+    double *objective_h, *grad_h, *nc1_h;
+    double *Zbar_h;         /* K x K per record: W * class means of H */
+    double *b_h;            /* K per record */
+} nc_ufm_result;
+
+void nc_ufm_defaults(nc_ufm_opts *opts);
+
+/* Objective F and its gradient (any gradient pointer may be NULL) at
+ * (W, H, b); labels y[0..N-1] in 0..K-1.  Uses a K x N workspace. */
+nc_status nc_ufm_objective(nc_ctx *ctx, int K, int d, long N, const int *y, const double *W,
+                           const double *H, const double *b, double lW, double lH, double lb,
+                           double *F, double *gW, double *gH, double *gb);
+
+/* Trains from a seeded random start.  n[k] >= 1 samples of class k; H's
+ * columns are grouped by class in label order.  W (K x d), H (d x N) and b
+ * (K) are caller-owned outputs.  The step on H is N times the step on W
+ * and b: descent on (W, H / sqrt(N), b), where the curvatures of the three
+ * blocks are comparable; the scaled gradient norm is
+ * sqrt(|dW|^2 + N |dH|^2 + |db|^2).  Returns NC_EINTERRUPT (outputs and
+ * result valid, res->interrupted set) when interrupted; on any other error
+ * the result holds nothing to free. */
+nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, double lH,
+                       double lb, const nc_ufm_opts *opts, double *W, double *H, double *b,
+                       nc_ufm_result *res);
+void nc_ufm_result_free(nc_ctx *ctx, nc_ufm_result *res);
+
+/* ---------------------------------------------------------------- MLP --- */
+
+#define NC_MLP_MAX_HIDDEN 8
+#define NC_MLP_MAX_CONV 4
+
+/* Parameters live in one vector.  Dense layer l = 0..depth maps widths[l]
+ * to widths[l+1]: weight (widths[l+1] x widths[l]) at w_off[l], bias at
+ * b_off[l].  Layers 0..depth-1 are ReLU layers; the last one is the linear
+ * classifier (W, b); features h are the output of the last ReLU layer.
+ *
+ * Optional convolutional front end (n_conv > 0): the input is a one-channel
+ * img_h x img_w image (row by row); conv layer c applies conv_ch[c] 3 x 3
+ * filters (zero padding 1, stride 1), ReLU, then 2 x 2 max pooling.  Its
+ * weights (conv_ch[c] x 9 cin, row index ci*9 + ky*3 + kx) sit at cw_off[c],
+ * biases at cb_off[c].  The pooled maps of the last conv layer, stored pixel
+ * by pixel with the channels innermost, are the dense input widths[0]. */
+typedef struct {
+    int depth;                        /* hidden layers, 1..NC_MLP_MAX_HIDDEN */
+    int widths[NC_MLP_MAX_HIDDEN + 2]; /* dense input, hidden widths, K */
+    long w_off[NC_MLP_MAX_HIDDEN + 1], b_off[NC_MLP_MAX_HIDDEN + 1];
+    int n_input;                      /* p: length of an input column */
+    int n_conv, img_h, img_w;
+    int conv_ch[NC_MLP_MAX_CONV];
+    long cw_off[NC_MLP_MAX_CONV], cb_off[NC_MLP_MAX_CONV];
+    long n_params;
+    double *params;
+} nc_mlp;
+
+typedef struct {
+    int depth;
+    int hidden[NC_MLP_MAX_HIDDEN];    /* default {256, 128} */
+    int epochs;                       /* default 30 */
+    int batch;                        /* default 128 */
+    double lr;                        /* default 0.01 */
+    double lr_drop;                   /* factor applied at drop_at; default 0.1 */
+    int drop_at;                      /* first epoch (0-based) with the lower rate; < 0: epochs/3 */
+    double momentum;                  /* default 0.9 */
+    double lambda_W, lambda_H, lambda_b; /* defaults 1e-3, 1e-6, 1e-2 (paper.md figure 1) */
+    double weight_decay;              /* gradient += wd * theta on ReLU layers; default 5e-4 */
+    unsigned long seed;
+    int verbose;                      /* 0 silent, 1 a line per epoch (default) */
+    const char *checkpoint;           /* file to resume from and save to, or NULL */
+    int checkpoint_every;             /* epochs between saves; default 1 */
+    int n_conv;                       /* conv layers (0: a plain MLP, default) */
+    int conv[NC_MLP_MAX_CONV];        /* their channel counts */
+    int img_h, img_w;                 /* input image; img_h * img_w = p, divisible by 2^n_conv */
+} nc_mlp_opts;
+
+/* Per-epoch records, `epochs` long; entries past epochs_done are NaN. */
+typedef struct {
+    int epochs, K, epochs_done;
+    int resumed_from;        /* epochs read from the checkpoint (0: fresh start) */
+    int interrupted;
+    double *loss;            /* UFM objective of the last layer over the whole set */
+    double *ce;              /* mean cross-entropy over the whole set */
+    double *accuracy;        /* training accuracy */
+    double *test_accuracy;   /* NaN without test data */
+    double *nc1;
+    double *lr;
+    double *seconds;         /* wall time of the epoch's training pass */
+    double *Zbar;            /* K x K per epoch */
+    double *b;               /* K per epoch */
+} nc_mlp_history;
+
+void nc_mlp_defaults(nc_mlp_opts *opts);
+
+/* A model with the seeded initialisation of the trainer (Kaiming normal on
+ * ReLU and conv layers, uniform +-1/sqrt(d) on the classifier, zero
+ * biases). */
+nc_status nc_mlp_init(nc_ctx *ctx, int p, int K, const nc_mlp_opts *opts, nc_mlp *model);
+void nc_mlp_free(nc_ctx *ctx, nc_mlp *model);
+void nc_mlp_history_free(nc_ctx *ctx, nc_mlp_history *hist);
+
+/* The mini-batch objective the trainer descends, for B samples Xb (p x B,
+ * double) with labels yb:
+ *   (1/B) sum CE + lW ||W||^2 + lH * scale_H * sum ||h_j||^2 + lb ||b||^2
+ *   + (wd/2) sum over ReLU and conv layers of ||weights||^2 + ||biases||^2,
+ * where scale_H = N / B makes the feature term estimate the UFM's
+ * lH ||H||_F^2 over all N samples.  grad (n_params) may be NULL. */
+nc_status nc_mlp_batch_objective(nc_ctx *ctx, const nc_mlp *model, const nc_mlp_opts *opts,
+                                 const double *Xb, const int *yb, int B, double scale_H,
+                                 double *F, double *grad);
+
+/* Features H (d x N) and logits (K x N, bias included) of N samples; X is
+ * p x N, float when x_single, else double.  Either output may be NULL. */
+nc_status nc_mlp_forward(nc_ctx *ctx, const nc_mlp *model, const void *X, int x_single, long N,
+                         double *H, double *logits);
+
+/* Trains on X (p x N, float or double) with labels y in 0..K-1 (every class
+ * present); Xtest/ytest (may be NULL) give a per-epoch test accuracy.
+ * Allocates *model and *hist (free with nc_mlp_free, nc_mlp_history_free).
+ * NC_EINTERRUPT: model and history hold the epochs done (both to free).
+ * Any other error: nothing to free. */
+nc_status nc_mlp_train(nc_ctx *ctx, const void *X, int x_single, int p, long N, const int *y,
+                       int K, const void *Xtest, int test_single, long Ntest, const int *ytest,
+                       const nc_mlp_opts *opts, nc_mlp *model, nc_mlp_history *hist);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
