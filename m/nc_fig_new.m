@@ -1,0 +1,50 @@
+## -*- texinfo -*-
+## @deftypefn {} {@var{f} =} nc_fig_new (@var{width}, @var{height})
+## An invisible figure of @var{width} x @var{height} pixels for headless
+## rendering by the figure scripts (gnuplot toolkit, octave-cli).
+##
+## The first call selects the gnuplot toolkit and makes sure the text
+## renderer has a font: Octave falls back to FreeSans (Debian package
+## fonts-freefont-otf), and a machine without it fails to create any axes.
+## Then a private folder of links to the system's sans-serif faces (found by
+## fc-match) is put in OCTAVE_FONTS_DIR before anything is drawn.
+## @seealso{nc_fig_save, nc_figures}
+## @end deftypefn
+function f = nc_fig_new (width, height)
+  persistent ready = false;
+  if (! ready)
+    provide_fonts ();
+    graphics_toolkit ("gnuplot");
+    ## gnuplot is the only toolkit octave-cli renders with; its warning is noise.
+    warning ("off", "Octave:gnuplot-graphics", "local");
+    ready = true;
+  endif
+  f = figure ("visible", "off", "position", [0 0 width height], ...
+              "paperpositionmode", "auto", "color", "w");
+endfunction
+
+function provide_fonts ()
+  dirs = {getenv("OCTAVE_FONTS_DIR"), "/usr/share/fonts/opentype/freefont", ...
+          __octave_config_info__("octfontsdir")};
+  for i = 1:numel (dirs)
+    if (! isempty (dirs{i}) && exist (fullfile (dirs{i}, "FreeSans.otf"), "file"))
+      return;
+    endif
+  endfor
+  faces = {"FreeSans", "sans"; "FreeSansBold", "sans:bold"; ...
+           "FreeSansOblique", "sans:oblique"; "FreeSansBoldOblique", "sans:bold:oblique"};
+  ## One folder per user, shared by concurrent runs: a link that another
+  ## run made first is simply kept.
+  here = fullfile (tempdir (), sprintf ("ncufm_fonts_%d", getuid ()));
+  if (! exist (here, "dir"))
+    mkdir (here);
+  endif
+  for i = 1:rows (faces)
+    [st, file] = system (sprintf ("fc-match -f '%%{file}' '%s' 2>/dev/null", faces{i,2}));
+    link = fullfile (here, [faces{i,1} ".otf"]);
+    if (st == 0 && exist (file, "file") && ! exist (link, "file"))
+      [~] = symlink (file, link);
+    endif
+  endfor
+  setenv ("OCTAVE_FONTS_DIR", here);
+endfunction
