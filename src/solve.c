@@ -660,6 +660,17 @@ static nc_status model_eval(solver *s, newton_state *ns, const double *x, double
     return NC_OK;
 }
 
+/* The full model's objective alone, from accurate singular values. */
+static nc_status model_value(solver *s, newton_state *ns, const double *x, double *phi)
+{
+    model_point(s, ns, x, ns->Yc, ns->bc);
+    nc_status st = svd(s, ns->Yc, 0);
+    if (st)
+        return st;
+    *phi = smooth_eval(s, ns->Yc, ns->bc, NULL, NULL) + s->lZ * nuclear_norm_of_svd(s);
+    return NC_OK;
+}
+
 static void model_hessian(solver *s, newton_state *ns, const double *v, double *hv)
 {
     int K = s->K;
@@ -994,10 +1005,15 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         }
         double t = 1, phi_t = phi;
         int accepted = 0;
+        /* Where singular vectors come from dgesdd, trial points are judged
+         * by dgesvd's singular values alone, and the full state is built at
+         * the accepted point: acceptance never rests on dgesdd. */
+        int values_only = model == MODEL_FULL && K >= SVD_DIVIDE_AND_CONQUER_K;
         for (int ls = 0; ls < 40; ++ls, t *= 0.5) {
             for (size_t i = 0; i < m; ++i)
                 ns->xt[i] = ns->x[i] + t * ns->d[i];
-            if ((st = model_eval(s, ns, ns->xt, &phi_t)))
+            if ((st = values_only ? model_value(s, ns, ns->xt, &phi_t)
+                                  : model_eval(s, ns, ns->xt, &phi_t)))
                 return st;
             if (phi_t <= phi + 1e-4 * t * slope + 8 * DBL_EPSILON * fabs(phi)) {
                 accepted = 1;
@@ -1015,7 +1031,7 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         if (model == MODEL_FACTORED) /* keep A in 1^perp against rounding */
             center_columns(K, ns->x, r);
         phi = phi_t;
-        fresh = 1;
+        fresh = !values_only;
         ++*steps;
         short_steps = t < 1e-2 ? short_steps + 1 : 0;
         if (verbose >= 2)
