@@ -54,6 +54,10 @@ nc_status nc_fail(nc_ctx *ctx, nc_status status, const char *reason,
 #endif
     ;
 
+/* Checks the regularisation weights of the convex program: lZ > 0 and
+ * lb >= 0, both finite (ncufm:badLambda). */
+nc_status nc_check_lambdas(nc_ctx *ctx, double lZ, double lb);
+
 /* Allocation through the context; on failure records NC_ENOMEM and
  * returns NULL.  nc_calloc zero-fills; nc_free accepts NULL. */
 void *nc_alloc(nc_ctx *ctx, size_t count, size_t size);

@@ -2,6 +2,7 @@
 #include "ncufm.h"
 
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,17 @@ nc_status nc_fail(nc_ctx *ctx, nc_status status, const char *reason,
     vsnprintf(ctx->errmsg + used, sizeof ctx->errmsg - (size_t)used, fmt, ap);
     va_end(ap);
     return status;
+}
+
+nc_status nc_check_lambdas(nc_ctx *ctx, double lZ, double lb)
+{
+    if (!(lZ > 0) || !isfinite(lZ))
+        return nc_fail(ctx, NC_EBADARG, "badLambda",
+                       "LAMBDA_Z must be a positive finite scalar");
+    if (!(lb >= 0) || !isfinite(lb))
+        return nc_fail(ctx, NC_EBADARG, "badLambda",
+                       "LAMBDA_B must be a nonnegative finite scalar");
+    return NC_OK;
 }
 
 void *nc_alloc(nc_ctx *ctx, size_t count, size_t size)

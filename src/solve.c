@@ -1074,13 +1074,7 @@ static nc_status check_problem(nc_ctx *ctx, int K, const double *n, double lZ, d
             return nc_fail(ctx, NC_EBADARG, "badCounts",
                            "N must hold positive finite class counts (entry %d is %g)", k + 1,
                            n[k]);
-    if (!(lZ > 0) || !isfinite(lZ))
-        return nc_fail(ctx, NC_EBADARG, "badLambda",
-                       "LAMBDA_Z must be a positive finite scalar");
-    if (!(lb >= 0) || !isfinite(lb))
-        return nc_fail(ctx, NC_EBADARG, "badLambda",
-                       "LAMBDA_B must be a nonnegative finite scalar");
-    return NC_OK;
+    return nc_check_lambdas(ctx, lZ, lb);
 }
 
 nc_status nc_solve_certify(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
@@ -1306,7 +1300,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
         last_rank = fs->rank;
         /* damped Newton from far away drifts towards the rank boundary, where
          * the nuclear norm's curvature blows up: start it when close */
-        if (stable && iterations >= newton_wait && gap <= 0.1 * primal) {
+        if (stable && iterations >= newton_wait && gap <= 0.03 * primal) {
             int ok = 0, model = fs->rank == K - 1 ? MODEL_FULL : MODEL_FACTORED;
             if ((st = newton_phase(&s, &bufs.ns, model, fs->rank, fs->Y, fs->b, opts.tol,
                                    &newton_steps, opts.verbose, &ok)))

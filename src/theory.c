@@ -1383,12 +1383,8 @@ static nc_status theory_core(nc_ctx *ctx, int J, const int *k, const double *n, 
     nc_status st = check_clusters(ctx, J, k, n, "N");
     if (st != NC_OK)
         return st;
-    if (!(lZ > 0) || !isfinite(lZ))
-        return nc_fail(ctx, NC_EBADARG, "badLambda",
-                       "LAMBDA_Z must be a positive finite scalar");
-    if (!(lb >= 0) || !isfinite(lb))
-        return nc_fail(ctx, NC_EBADARG, "badLambda",
-                       "LAMBDA_B must be a nonnegative finite scalar");
+    if ((st = nc_check_lambdas(ctx, lZ, lb)) != NC_OK)
+        return st;
     tprob p;
     tsolver S;
     st = tsetup(ctx, &p, &S, J, k, n, lZ, lb);
