@@ -322,8 +322,13 @@ static void bias_only(solver *s, double *b)
         for (int ls = 0; ls < 60 && !accepted; ++ls, t *= 0.5) {
             for (int l = 0; l < K; ++l)
                 trial[l] = b[l] - t * w[l];
-            accepted = bias_only_objective(s, trial) <= f0 - 1e-4 * t * gw ||
+            /* strict: near the optimum f0 - 1e-4 t gw rounds to f0 */
+            double f1 = bias_only_objective(s, trial);
+            accepted = (f1 < f0 && f1 <= f0 - 1e-4 * t * gw) ||
                        (ls == 0 && bias_only_gradient(s, trial, p, gt) <= 0.5 * gn);
+            /* a decrement the objective cannot resolve: backtracking is futile */
+            if (!accepted && gw <= 1e3 * DBL_EPSILON * fabs(f0))
+                break;
         }
         if (!accepted)
             break; /* the rounding floor: no step decreases either measure */
@@ -930,7 +935,8 @@ static nc_status newton_polish(solver *s, newton_state *ns, double gnorm)
  * point reached.  The model state always belongs to the last point
  * evaluated, so an accepted line-search trial needs no second evaluation. */
 static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, double *Y,
-                              double *b, double tol, int *steps, int verbose, int *ok)
+                              double *b, double tol, int *steps, int verbose, int *ok,
+                              double *primal_out, double *dual_out)
 {
     int K = s->K;
     size_t KK = (size_t)K * K;
@@ -996,6 +1002,8 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
             if ((st = certify(s, Y, b, &primal, &dual)))
                 return st;
             *ok = primal - dual <= tol * primal;
+            *primal_out = primal;
+            *dual_out = dual;
             return NC_OK;
         }
         if (!(slope < 0)) {
@@ -1179,8 +1187,9 @@ static nc_status buffers_init(nc_ctx *ctx, int K, solve_buffers *bufs)
 }
 
 /* Removes singular values that are rounding noise, so that rank and zeros
- * are exact, and writes the singular values to sv. */
-static nc_status finalize_rank(solver *s, double *Y, double *sv, int *rank)
+ * are exact, and writes the singular values to sv.  Y is rebuilt only when
+ * the removed values exceed rounding; *changed tells whether it was. */
+static nc_status finalize_rank(solver *s, double *Y, double *sv, int *rank, int *changed)
 {
     int K = s->K;
     nc_status st = svd(s, Y, 1);
@@ -1191,7 +1200,8 @@ static nc_status finalize_rank(solver *s, double *Y, double *sv, int *rank)
         ++r;
     for (int i = 0; i < K; ++i)
         sv[i] = i < r ? s->svd_s[i] : 0.0;
-    if (r < K && s->svd_s[r] != 0) {
+    *changed = r < K && s->svd_s[r] > 64 * DBL_EPSILON * s->svd_s[0];
+    if (*changed) {
         svd_rebuild(s, r, 0.0, Y);
         center_columns(K, Y, K);
     }
@@ -1229,6 +1239,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     fista_state *fs = &bufs.fs;
     double primal = 0, dual = 0, gap = INFINITY;
     int converged = 0, iterations = 0, newton_steps = 0;
+    int certified_here = 0; /* (primal, dual) belong to the current (Y, b) */
 
     /* Zero test from the bias-only optimum. */
     bias_only(&s, fs->b);
@@ -1240,7 +1251,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
         if ((st = certify(&s, fs->Y, fs->b, &primal, &dual)))
             goto done;
         gap = primal - dual;
-        converged = gap <= opts.tol * primal;
+        converged = certified_here = gap <= opts.tol * primal;
         goto finish;
     }
     if (!opts.Zbar0)
@@ -1279,7 +1290,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
                 goto done;
             gap = primal - dual;
             if (gap <= opts.tol * primal) {
-                converged = 1;
+                converged = certified_here = 1;
                 break;
             }
         }
@@ -1303,10 +1314,11 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
         if (stable && iterations >= newton_wait && gap <= 0.03 * primal) {
             int ok = 0, model = fs->rank == K - 1 ? MODEL_FULL : MODEL_FACTORED;
             if ((st = newton_phase(&s, &bufs.ns, model, fs->rank, fs->Y, fs->b, opts.tol,
-                                   &newton_steps, opts.verbose, &ok)))
+                                   &newton_steps, opts.verbose, &ok, &primal, &dual)))
                 goto done;
             if (ok) {
-                converged = 1;
+                converged = certified_here = 1;
+                gap = primal - dual;
                 break;
             }
             newton_wait = iterations + newton_backoff;
@@ -1319,13 +1331,16 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
             if ((st = fista_step(&s, fs)))
                 goto done;
     }
-finish:
-    if ((st = finalize_rank(&s, fs->Y, sv, &info->rank)))
+finish:;
+    int changed = 0;
+    if ((st = finalize_rank(&s, fs->Y, sv, &info->rank, &changed)))
         goto done;
-    /* the rank clean-up moves Y by rounding only; certify what is returned */
-    if ((st = certify(&s, fs->Y, fs->b, &primal, &dual)))
-        goto done;
-    gap = primal - dual;
+    /* certify what is returned, unless that point was just certified */
+    if (changed || !converged || !certified_here) {
+        if ((st = certify(&s, fs->Y, fs->b, &primal, &dual)))
+            goto done;
+        gap = primal - dual;
+    }
     converged = converged && gap <= opts.tol * primal * 1.5 + 1e-300;
     for (int k = 0; k < K; ++k)
         for (int l = 0; l < K; ++l)
