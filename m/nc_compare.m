@@ -125,3 +125,10 @@ endfunction
 %!error <nc_compare: B must be a real vector of K = 2> nc_compare (eye (2), eye (2), 1, [1 2])
 %!error <nc_compare: needs ZBAR, ZREF> nc_compare (eye (2), eye (2), 1)
 %!error <nc_compare: ZBAR must be a real full> nc_compare ("ab", eye (2))
+
+%!demo
+%! ## A warm-started solve at a nearby lambda, compared with the exact optimum
+%! n = [500*ones(1,5), 100*ones(1,5)];
+%! [Z1, b1] = nc_solve (n, 0.0030, 0.01);
+%! [Z2, b2] = nc_solve (n, 0.0031, 0.01);
+%! E = nc_compare (Z1, Z2, b1, b2)

@@ -77,3 +77,12 @@ endfunction
 %!error <LAMBDA_W must be> nc_factor (zeros (2), [1 2], 0, 1)
 %!error <LAMBDA_H must be> nc_factor (zeros (2), [1 2], 1, NaN)
 %!error <needs> nc_factor (zeros (2), [1 2], 1)
+
+%!demo
+%! ## Features and classifier of the UFM's optimum: the minority classes get
+%! ## shorter classifier rows (and longer mean features, which carry fewer samples)
+%! n = [500 500 500 100 100]; lW = 5e-3; lH = 5e-5;
+%! Z = nc_solve (n, nc_lambda (lW, lH), 0.01);
+%! [W, Hbar] = nc_factor (Z, n, lW, lH);
+%! printf ("feature norms per class: %s\n", mat2str (sqrt (sum (Hbar.^2, 1)), 4));
+%! printf ("classifier row norms:    %s\n", mat2str (sqrt (sum (W.^2, 2))', 4));

@@ -193,3 +193,9 @@ endfunction
 %! catch err
 %!   assert (err.identifier, "ncufm:badProfile");
 %! end_try_catch
+
+%!demo
+%! ## The smoke profile: every figure at toy size, into a temporary folder
+%! out = tempname ();
+%! nc_figures ("Profile", "smoke", "Out", out);
+%! printf ("report: %s\n", fullfile (out, "report.md"));

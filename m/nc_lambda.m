@@ -47,3 +47,8 @@ endfunction
 %!error <needs> nc_lambda (1)
 %!test
 %! try, nc_lambda (0, 1); catch err, assert (err.identifier, "ncufm:badLambda"); end
+
+%!demo
+%! ## The paper's choice lambda_W = 5 l, lambda_H = l/20 gives lambda_Z = l
+%! l = 6.3e-5;
+%! printf ("lambda_Z = %g for l = %g\n", nc_lambda (5*l, l/20), l);

@@ -75,3 +75,9 @@ endfunction
 %!error <nc_subset: SEED must be a real scalar> nc_subset ([1 2], [1 1], [1 2])
 %!error <nc_subset: Scale must be positive> nc_subset ([1 2], [1 1], 0, "Scale", 0)
 %!error <needs at least 3> nc_subset ([1 2], [1 1])
+
+%!demo
+%! ## A Dataset_1-shaped subset of Fashion-MNIST at a tenth of the paper's size
+%! [X, y] = nc_fmnist ("train");
+%! idx = nc_subset (y, "Dataset_1", 1, "Scale", 0.1);
+%! disp (accumarray (y(idx)(:), 1)')

@@ -176,3 +176,8 @@ endfunction
 %!error <nc_zbar_stats: ZBAR must be a real full> nc_zbar_stats (complex (eye (2)))
 %!test
 %! try, nc_zbar_stats (eye (3), [2 2]); catch err, assert (err.identifier, "ncufm:badClusters"); end
+
+%!demo
+%! ## Within- and between-cluster cosines of the exact optimum of Figure 5
+%! n = [500*ones(1,5), 100*ones(1,5)];
+%! S = nc_zbar_stats (nc_solve (n, 0.0030, 0.01), [5 5])
