@@ -42,6 +42,11 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
                    const nc_solve_opts *opts, double *Zbar, double *b, double *sv,
                    nc_solve_info *info);
 
+/* Bytes of memory nc_solve needs for K classes (workspace and outputs), and
+ * NC_OK if that fits in this machine's memory, else NC_ENOMEM with
+ * "ncufm:tooLarge" recorded (Linux would overcommit and kill the process). */
+nc_status nc_solve_fits(nc_ctx *ctx, int K);
+
 /* Objective of (Zbar, b), and a certified lower bound on the optimum built
  * from the dual point the pair suggests (paper.md section 3).  Either
  * output pointer may be NULL. */

@@ -79,6 +79,11 @@ int nc_interrupted(nc_ctx *ctx);
  * oversubscription when other processes share the cores, than they gain. */
 int nc_blas_threads(int threads);
 
+/* Physical memory in bytes (0 if unknown).  Linux overcommits, so an
+ * allocation larger than this may "succeed" and the process be killed when
+ * the memory is touched: entry points with large workspaces check first. */
+double nc_physical_memory(void);
+
 /* Monotonic wall clock in seconds. */
 double nc_now(void);
 

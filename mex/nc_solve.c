@@ -15,8 +15,8 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     const double *n = ncm_vector(prhs[0], "N", "badCounts", NCM_POSITIVE, 0, &K);
     if (K < 2)
         ncm_error("badCounts", "N must have at least 2 classes");
-    if (K > 20000)
-        ncm_error("badCounts", "N has %zu classes; at most 20000 are supported", K);
+    if (K > 100000)
+        ncm_error("badCounts", "N has %zu classes; at most 100000 are supported", K);
     double lZ = ncm_scalar(prhs[1], "LAMBDA_Z", "badLambda", NCM_POSITIVE);
     double lb = ncm_scalar(prhs[2], "LAMBDA_B", "badLambda", NCM_NONNEG);
 
@@ -47,11 +47,13 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         }
     }
 
+    nc_ctx ctx;
+    ncm_ctx(&ctx);
+    if (nc_solve_fits(&ctx, (int)K))
+        ncm_raise(&ctx);
     mxArray *Zbar = mxCreateDoubleMatrix(K, K, mxREAL);
     mxArray *b = mxCreateDoubleMatrix(K, 1, mxREAL);
     mxArray *sv = mxCreateDoubleMatrix(K, 1, mxREAL);
-    nc_ctx ctx;
-    ncm_ctx(&ctx);
     nc_solve_info info;
     if (nc_solve(&ctx, (int)K, n, lZ, lb, &opts, mxGetPr(Zbar), mxGetPr(b), mxGetPr(sv), &info)) {
         mxDestroyArray(Zbar);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void nc_ctx_init(nc_ctx *ctx, const char *fname)
 {
@@ -112,6 +113,12 @@ int nc_blas_threads(int threads)
     if (threads > 0 && threads != previous)
         openblas_set_num_threads(threads);
     return previous;
+}
+
+double nc_physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
 }
 
 double nc_now(void)

@@ -1209,6 +1209,17 @@ static nc_status finalize_rank(solver *s, double *Y, double *sv, int *rank, int 
     return NC_OK;
 }
 
+nc_status nc_solve_fits(nc_ctx *ctx, int K)
+{
+    /* about 40 K x K matrices: solver, first- and second-order phases, outputs */
+    double need = 40.0 * K * (double)K * sizeof(double), have = nc_physical_memory();
+    if (have > 0 && need > 0.8 * have)
+        return nc_fail(ctx, NC_ENOMEM, "tooLarge",
+                       "K = %d needs about %.0f GB of memory; this machine has %.0f GB", K,
+                       need / 1e9, have / 1e9);
+    return NC_OK;
+}
+
 nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
                    const nc_solve_opts *opts_in, double *Zbar, double *b, double *sv,
                    nc_solve_info *info)
@@ -1227,6 +1238,9 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
         return nc_fail(ctx, NC_EBADARG, "badOption", "TOL must be a positive finite scalar");
     if (opts.max_iter < 0)
         return nc_fail(ctx, NC_EBADARG, "badOption", "MAXITER must be nonnegative");
+
+    if ((st = nc_solve_fits(ctx, K)))
+        return st;
 
     /* below this size every BLAS call is small: one thread is faster */
     int blas_threads = K < 400 ? nc_blas_threads(1) : 0;
