@@ -1289,6 +1289,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     /* after a failed Newton phase, first-order iterations to run before the
      * next attempt; doubles at each failure */
     int newton_wait = 0, newton_backoff = 10;
+    double previous_primal = INFINITY;
     int last_rank = -1;
     /* Checks cost two SVDs; the first come early so that Newton starts as
      * soon as the rank is identified. */
@@ -1324,8 +1325,12 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
         int stable = fs->rank == K - 1 || (fs->rank > 0 && fs->rank == last_rank);
         last_rank = fs->rank;
         /* damped Newton from far away drifts towards the rank boundary, where
-         * the nuclear norm's curvature blows up: start it when close */
-        if (stable && iterations >= newton_wait && gap <= 0.03 * primal) {
+         * the nuclear norm's curvature blows up: start it when close, or when
+         * first-order progress stalls (with lb = 0 the gap is dominated by the
+         * bias and can stay large long after the objective has settled) */
+        int stalled = previous_primal - primal <= 1e-3 * primal;
+        previous_primal = primal;
+        if (stable && iterations >= newton_wait && (gap <= 0.03 * primal || stalled)) {
             int ok = 0, model = fs->rank == K - 1 ? MODEL_FULL : MODEL_FACTORED;
             if ((st = newton_phase(&s, &bufs.ns, model, fs->rank, fs->Y, fs->b, opts.tol,
                                    &newton_steps, opts.verbose, &ok, &primal, &dual)))
