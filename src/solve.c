@@ -1291,6 +1291,16 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     int newton_wait = 0, newton_backoff = 10;
     double previous_primal = INFINITY;
     int last_rank = -1;
+    if (opts.Zbar0) {
+        /* a warm start (a neighbouring point of a sweep) brings its rank, so
+         * Newton can start at the first check when the gap is already small */
+        if ((st = svd(&s, fs->Y, 0)))
+            goto done;
+        int r = 0;
+        while (r < K && s.svd_s[r] > s.svd_s[0] * RANK_RTOL && s.svd_s[r] > 0)
+            ++r;
+        fs->rank = last_rank = r;
+    }
     /* Checks cost two SVDs; the first come early so that Newton starts as
      * soon as the rank is identified. */
     static const int check_schedule[] = {3, 3, 5, 10};
