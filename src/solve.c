@@ -966,6 +966,7 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
     size_t m = ns->m;
     double phi = 0, primal = 0, dual = 0, best_phi = INFINITY;
     int fresh = 0, stalls = 0, short_steps = 0;
+    double gnorm0 = 1;
     for (int it = 0; it < 80; ++it) {
         if (nc_interrupted(s->ctx))
             return s->ctx->status;
@@ -987,7 +988,10 @@ static nc_status newton_phase(solver *s, newton_state *ns, int model, int r, dou
         }
         double gnorm = sqrt(dot(ns->g, ns->g, m));
         ns->cg_iterations = 0;
-        newton_direction(s, ns, fmin(0.1, sqrt(gnorm)));
+        if (it == 0)
+            gnorm0 = gnorm;
+        /* forcing term relative to the phase's first gradient: scale-free */
+        newton_direction(s, ns, fmin(0.1, sqrt(gnorm / gnorm0)));
         double slope = dot(ns->g, ns->d, m);
         /* -slope/2 estimates phi - phi* near the optimum (Newton decrement) */
         double decrement = -0.5 * slope;
