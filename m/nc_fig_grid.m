@@ -67,12 +67,8 @@ function R = nc_fig_grid (P, G)
                        nnz (S.converged), numel (S.converged), P.ufm.tol, ...
                        round (median (S.iterations)), max (S.iterations)), ...
                sprintf("largest certified duality gap of `nc_solve`: %.1e", max (S.gap))};
-  if (S.theory)
-    R.numbers{end+1} = sprintf ("`nc_theory` vs `nc_solve`: largest relative difference %.1e", ...
-                                max (S.theory_err));
-  else
-    R.numbers{end+1} = "`nc_theory` not available: theory row from `nc_solve` only";
-  endif
+  R.numbers{end+1} = sprintf ("`nc_theory` vs `nc_solve`: largest relative difference %.1e", ...
+                              max (S.theory_err));
   R.predicted = G.xstar;
   R.predicted_tool = G.xstar_tool;
   R.observed = observed;

@@ -23,9 +23,8 @@
 function S = nc_fig_sweep (P, tag, k, n, lZ, train)
   k = k(:)';
   ns = rows (n);
-  have_theory = exist ("nc_theory") > 0;
   t0 = tic ();
-  S = struct ("k", k, "n", n, "lZ", lZ(:)', "trained", train, "theory", have_theory);
+  S = struct ("k", k, "n", n, "lZ", lZ(:)', "trained", train);
   for s = 1:ns
     counts = repelem (n(s,:), k);
     key = struct ("tag", "solve", "counts", counts, "lZ", lZ(s), "lb", P.lb, "tol", P.tol);
@@ -35,11 +34,8 @@ function S = nc_fig_sweep (P, tag, k, n, lZ, train)
     S.gap(s) = R.gap;
     S.solve_time(s) = R.time;
     S.Bs(s) = nc_fig_blocks (R.Zbar, k);
-    S.theory_err(s) = NaN;
-    if (have_theory)
-      T = nc_theory (k, n(s,:), lZ(s), P.lb);
-      S.theory_err(s) = norm (T.Zbar - R.Zbar, "fro") / max (norm (R.Zbar, "fro"), 1);
-    endif
+    T = nc_theory (k, n(s,:), lZ(s), P.lb);
+    S.theory_err(s) = norm (T.Zbar - R.Zbar, "fro") / max (norm (R.Zbar, "fro"), 1);
     nc_fig_progress (P, tag, s, ns, t0, sprintf ("theory n=%s lZ=%.4g", mat2str (n(s,:)), lZ(s)));
   endfor
   if (! train)

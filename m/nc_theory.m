@@ -130,15 +130,13 @@ endfunction
 %! assert (T.collapsed', [false true]); assert (T.delta(2), 0);
 
 %!test  # against the K x K solver
-%! if (exist ("nc_solve") == 3)
-%!   k = [3 7]; n = [500 100]; nn = repelem (n, k);
-%!   for lZ = [0.0037 0.0053 0.0102]
-%!     T = nc_theory (k, n, lZ, 0.01);
-%!     [Z, b] = nc_solve (nn, lZ, 0.01);
-%!     assert (norm (T.Zbar - Z, "fro") <= 1e-9 * norm (Z, "fro"));
-%!     assert (norm (T.b - b) <= 1e-9 * norm (b));
-%!   endfor
-%! endif
+%! k = [3 7]; n = [500 100]; nn = repelem (n, k);
+%! for lZ = [0.0037 0.0053 0.0102]
+%!   T = nc_theory (k, n, lZ, 0.01);
+%!   [Z, b] = nc_solve (nn, lZ, 0.01);
+%!   assert (norm (T.Zbar - Z, "fro") <= 1e-9 * norm (Z, "fro"));
+%!   assert (norm (T.b - b) <= 1e-9 * norm (b));
+%! endfor
 
 %!error <nc_theory: K must be positive> nc_theory ([2 0], [10 20], 0.01, 0)
 %!error id=ncufm:badK nc_theory ([2 0], [10 20], 0.01, 0)

@@ -27,9 +27,6 @@
 %!endfunction
 
 %!test  # >= 200 random cluster structures, lambda_Z below, between and above the thresholds
-%! if (exist ("nc_solve") != 3)
-%!   return;
-%! endif
 %! rand ("seed", 3); randn ("seed", 3);
 %! worst_Z = 0; worst_b = 0; worst_obj = 0; count = 0; explained = 0;
 %! for trial = 1:250
@@ -67,9 +64,6 @@
 %!         count, worst_Z, worst_b, explained, worst_obj);
 
 %!test  # thresholds confirmed by nc_solve just below and just above each of them
-%! if (exist ("nc_solve") != 3)
-%!   return;
-%! endif
 %! cases = {[5 5], [500 100], 0.01; [3 7], [500 100], 0; [2 3 4], [1000 300 50], 0.01;
 %!          [1 2 2], [40 300 50], 0; [2 1 3 2], [900 400 100 20], 0.05};
 %! for c = 1:rows (cases)
@@ -101,9 +95,6 @@
 %! endfor
 
 %!test  # the minority forms, confirmed by nc_solve on the two sides of n_A*
-%! if (exist ("nc_solve") != 3)
-%!   return;
-%! endif
 %! k = [3 7]; nB = 100; lZ = 0.005;
 %! S = nc_thresholds (k, [500 nB], 0.01, "LambdaZ", lZ);       # n_A* = 433.3 (Figure 8)
 %! for f = [0.99 1.01]
@@ -114,9 +105,6 @@
 %! endfor
 
 %!test  # the limit regime, first points against nc_solve
-%! if (exist ("nc_solve") != 3)
-%!   return;
-%! endif
 %! L = nc_limit ([5 5], [2 1], 0.1, [100 1000], 0.01);
 %! for t = 1:2
 %!   nB = L.nB(t); nn = repelem ([2 * nB, nB], [5 5]);
