@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ncufm: build, test, benchmark and figures.  See README.md.
 MKOCTFILE ?= mkoctfile
 OCTAVE    ?= octave-cli

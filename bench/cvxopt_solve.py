@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Baseline (b) of the solver benchmark: a generic interior-point solver.
 
 Solves the reduced program of paper.md section 2,

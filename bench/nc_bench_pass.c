@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Benchmark baseline only (compiled by bench/bench_metrics.m into a temporary
  * folder, not part of the toolbox): one memory-bound pass over a single or
  * double matrix, summing it with four independent accumulators so that the

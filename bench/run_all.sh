@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs every benchmark, bench/bench_*.m and bench/bench_*.sh, one after the
 # other from the repository root (`make bench`).  Octave benchmarks run in
 # their own octave-cli after `addpath('m'); nc_setup`, so one that fails does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Data readers: IDX files (the MNIST family's format, gzip-compressed or
  * not), Fashion-MNIST from the Debian package dataset-fashion-mnist, and
  * seeded class-imbalanced subsets (paper.md section 7). */

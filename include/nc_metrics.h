@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Neural-collapse metrics (paper.md section 6).
  *
  * Features H are d x N (column j is sample j, leading dimension ldh >= d),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Reader of NumPy .npy files (format versions 1.0, 2.0 and 3.0), for
  * features and classifiers exported from PyTorch or NumPy.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The reduced convex program of the imbalanced UFM (paper.md section 2):
  *
  *   min_{Zbar (K x K), b}  (1/N) sum_k n_k CE(zbar_k + b, k)

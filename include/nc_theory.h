@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Cluster-level theory of the imbalanced UFM (paper.md sections 3 to 5).
  *
  * Classes form J clusters; cluster j holds k[j] classes with n[j] samples

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Trainers: the unconstrained feature model by full-batch gradient descent,
  * and a multilayer perceptron with the UFM's regularisation on its last
  * layer (paper.md sections 1 and 7).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ncufm: neural collapse under class imbalance. Public C API, common part.
  *
  * The core knows nothing of Octave or MATLAB.  Every entry point takes an

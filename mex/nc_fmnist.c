@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* [X, y] = nc_fmnist(split, ...): see m/nc_fmnist.m */
 #include "nc_data.h"
 #include "ncm.h"

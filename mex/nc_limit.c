@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* L = nc_limit(k, rho, lambda_N, nB, lambda_b): see m/nc_limit.m */
 #include "nc_theory.h"
 #include "ncm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* nc_metrics: neural-collapse metrics of a feature matrix, whole or
  * streamed in chunks through a state struct.  See m/nc_metrics.m. */
 #include "nc_metrics.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* M = nc_mlp_train(X, y, ...): see m/nc_mlp_train.m */
 #include "nc_train.h"
 #include "ncm.h"

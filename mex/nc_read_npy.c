@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* nc_read_npy: a NumPy .npy array (float32 or float64, 1 or 2 dimensions,
  * C or Fortran order) as an Octave matrix.  See m/nc_read_npy.m. */
 #include "nc_npy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* [Zbar, b, info] = nc_solve(n, lambda_Z, lambda_b, ...): see m/nc_solve.m */
 #include "nc_solve.h"
 #include "ncm.h"

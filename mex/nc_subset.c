@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* idx = nc_subset(y, counts, seed, ...): see m/nc_subset.m */
 #include "nc_data.h"
 #include "ncm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* T = nc_theory(k, n, lambda_Z, lambda_b): see m/nc_theory.m */
 #include "nc_theory.h"
 #include "ncm.h"

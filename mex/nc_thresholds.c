@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* S = nc_thresholds(k, n, lambda_b, 'LambdaZ', lZ): see m/nc_thresholds.m */
 #include "nc_theory.h"
 #include "ncm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* R = nc_ufm_train(n, d, lambda_W, lambda_H, lambda_b, ...): see m/nc_ufm_train.m */
 #include "nc_train.h"
 #include "ncm.h"

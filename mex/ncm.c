@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "ncm.h"
 
 #include <math.h>
@@ -348,4 +349,12 @@ void ncm_set(mxArray *s, const char *field, mxArray *value)
     if (f < 0)
         f = mxAddField(s, field);
     mxSetFieldByNumber(s, 0, f, value);
+}
+
+mxArray *ncm_struct(const ncm_field *table, size_t count)
+{
+    mxArray *s = mxCreateStructMatrix(1, 1, 0, NULL);
+    for (size_t i = 0; i < count; ++i)
+        mxSetFieldByNumber(s, 0, mxAddField(s, table[i].name), table[i].value);
+    return s;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ncm: the one argument-validation and conversion helper shared by every
  * MEX gateway.  Every check raises "ncufm:<reason>" with a message
  * "fname: ARG ...", never crashes, and only allocates with mxMalloc so that
@@ -90,5 +91,16 @@ mxArray *ncm_real(const double *data, size_t rows, size_t cols);
 mxArray *ncm_real_scalar(double v);
 mxArray *ncm_bool(int v);
 void ncm_set(mxArray *s, const char *field, mxArray *value);
+
+/* Output structs from one table, so that each field name is written once:
+ *   const ncm_field out[] = {{"objective", ncm_real_scalar(f)}, {"rank", ...}};
+ *   plhs[2] = NCM_STRUCT(out);
+ * A 1 x 1 struct with the fields of TABLE in order. */
+typedef struct {
+    const char *name;
+    mxArray *value;
+} ncm_field;
+mxArray *ncm_struct(const ncm_field *table, size_t count);
+#define NCM_STRUCT(table) ncm_struct((table), sizeof(table) / sizeof((table)[0]))
 
 #endif

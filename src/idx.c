@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* IDX reader (gzip through zlib, which also reads uncompressed files) and
  * the Fashion-MNIST loader. */
 #define _POSIX_C_SOURCE 200809L

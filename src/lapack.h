@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fortran BLAS and LAPACK prototypes (gfortran ABI: trailing hidden
  * lengths for character arguments, passed explicitly so that LAPACK built
  * with newer gfortran is called correctly). */

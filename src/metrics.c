@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Neural-collapse metrics without d x d matrices: see include/nc_metrics.h
  * for the definitions, the rank rule and why there are two passes. */
 #include "nc_metrics.h"

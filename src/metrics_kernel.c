@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The fused pass-2 kernel of the metrics (see metrics_kernel.h).
  *
  * Why not GEMM: the projection has only q <= 24 rows (K basis vectors, K

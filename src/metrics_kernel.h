@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private to the metrics core: the fused pass-2 kernel. */
 #ifndef NC_METRICS_KERNEL_H
 #define NC_METRICS_KERNEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A ReLU multilayer perceptron (optionally behind a small convolutional
  * front end: 3 x 3 conv, ReLU, 2 x 2 max pooling, by im2col and GEMM)
  * trained by mini-batch SGD with momentum, with the UFM's regularisation on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared by the UFM and MLP trainers. */
 #include "mlp_util.h"
 #include "nc_metrics.h"

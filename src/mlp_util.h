@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared by the UFM and MLP trainers (private to src/). */
 #ifndef NC_MLP_UTIL_H
 #define NC_MLP_UTIL_H

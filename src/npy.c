@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* NumPy .npy reader: see include/nc_npy.h.  The data is little-endian and
  * so is every machine this project targets (x86-64, arm64), so it is read
  * as is. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The reduced convex program of the imbalanced UFM (paper.md sections 2-3).
  *
  * Variables: Y = Zbar D^{1/2} (K x K, D = diag(n)) and b.  In Y the

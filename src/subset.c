@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Seeded class-imbalanced subsets (paper.md section 7, Dataset_1 and
  * Dataset_2). */
 #include "nc_data.h"

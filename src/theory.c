@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Cluster-level theory: the small convex program of paper.md section 4.
  *
  * Coordinates.  Everything is measured on the scale of M = Zbar diag(sqrt(n))

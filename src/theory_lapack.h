@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* LAPACK prototypes used by the theory core only (gfortran ABI, hidden
  * string lengths passed explicitly), beside those of src/lapack.h. */
 #ifndef NC_THEORY_LAPACK_H

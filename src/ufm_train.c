@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The unconstrained feature model trained by full-batch gradient descent
  * with heavy-ball momentum (paper.md section 1). */
 #include "nc_metrics.h"

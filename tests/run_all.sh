@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the C unit tests given as arguments, then the Octave suite, and ends
 # with one line "N passed, N failed" summing both.  Exit status 1 on failure.
 set -u

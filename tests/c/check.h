@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A minimal unit-test harness for the C core: CHECK records a pass or a
  * failure with its location; check_report prints "name: N passed, N failed"
  * and returns the exit status. */

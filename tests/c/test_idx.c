@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The IDX reader, the Fashion-MNIST loader and the subset sampler.
  * Malformed files are small fixtures written here with zlib; facts about
  * the real data set (sizes, class counts, first labels, pixel sums of the

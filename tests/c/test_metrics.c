@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of the metrics core against independent evidence: the
  * textbook d x d computation (covariances and an eigendecomposition
  * pseudo-inverse), perfect collapse, rotation invariance, chunking. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of the solver core: closed form, weak duality of the
  * certificate, and error paths (bad arguments, failing allocator, interrupt). */
 #include "check.h"

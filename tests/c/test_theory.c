@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of the cluster-level theory (src/theory.c).
  *
  * Independent evidence only:

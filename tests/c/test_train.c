@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Trainers: gradients against finite differences, the UFM against the
  * convex optimum (closed form and nc_solve), the MLP's determinism,
  * checkpoint resume, interrupt, and per-epoch records recomputed from the
