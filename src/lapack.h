@@ -6,8 +6,16 @@
 #define NC_LAPACK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-typedef int nc_blas_int;
+/* The integer type of the BLAS/LAPACK the core links against: 32-bit for
+ * the reference and OpenBLAS libraries Octave uses, 64-bit (-DNC_BLAS_INT64)
+ * for MATLAB's libmwblas/libmwlapack and Debian's libopenblas64. */
+#ifdef NC_BLAS_INT64
+typedef int64_t nc_blas_int;
+#else
+typedef int32_t nc_blas_int;
+#endif
 
 void dgemm_(const char *ta, const char *tb, const nc_blas_int *m, const nc_blas_int *n,
             const nc_blas_int *k, const double *alpha, const double *a,
@@ -43,7 +51,8 @@ static inline void nc_gemm(char ta, char tb, int m, int n, int k, double alpha,
 {
     if (m == 0 || n == 0)
         return;
-    dgemm_(&ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc, 1, 1);
+    nc_blas_int M = m, Nn = n, Kk = k, LDA = lda, LDB = ldb, LDC = ldc;
+    dgemm_(&ta, &tb, &M, &Nn, &Kk, &alpha, a, &LDA, b, &LDB, &beta, c, &LDC, 1, 1);
 }
 
 #endif
