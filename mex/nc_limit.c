@@ -67,4 +67,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     ncm_set(s, "delta", dl);
     ncm_set(s, "etf_cosine", ncm_real_scalar(-1.0 / ((double)K - 1.0)));
     plhs[0] = s;
+    ncm_end();
 }

@@ -19,7 +19,7 @@ static const char *const named[] = {"Dataset_1", "Dataset_2"};
 /* Labels 1..K as 0-based ints. */
 static int *labels(const double *yd, size_t N, size_t K)
 {
-    int *y = mxMalloc(N * sizeof *y);
+    int *y = ncm_alloc(N, sizeof *y);
     for (size_t j = 0; j < N; ++j) {
         if (yd[j] > (double)K)
             ncm_error("badLabels", "Y(%zu) = %.0f but COUNTS has only %zu classes", j + 1,
@@ -32,7 +32,7 @@ static int *labels(const double *yd, size_t N, size_t K)
 /* COUNTS times SCALE, rounded to the nearest whole number. */
 static long *scaled_counts(const double *cd, size_t K, double scale)
 {
-    long *counts = mxMalloc(K * sizeof *counts);
+    long *counts = ncm_alloc(K, sizeof *counts);
     for (size_t k = 0; k < K; ++k) {
         double c = round(cd[k] * scale);
         if (!(c <= MAX_COUNT))
@@ -82,13 +82,11 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     nc_size_mul(N, sizeof(long) + sizeof(double), &bytes);
     if (nc_check_memory(&ctx, bytes, "the subset's indices"))
         ncm_raise(&ctx);
-    long *idx = mxMalloc((N ? N : 1) * sizeof *idx), chosen;
+    long *idx = ncm_alloc(N, sizeof *idx), chosen;
     if (nc_subset(&ctx, (long)N, y, (int)K, counts, seed, idx, &chosen))
         ncm_raise(&ctx);
     plhs[0] = mxCreateDoubleMatrix(1, (size_t)chosen, mxREAL);
     for (long j = 0; j < chosen; ++j)
         mxGetPr(plhs[0])[j] = (double)(idx[j] + 1);
-    mxFree(y);
-    mxFree(counts);
-    mxFree(idx);
+    ncm_end();
 }

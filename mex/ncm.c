@@ -4,19 +4,100 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 static const char *current_fname = "ncufm";
 
-void ncm_begin(const char *fname) { current_fname = fname; }
+/* Scratch memory of the running gateway call (its own, ncm's and the
+ * core's): every block is linked into one list, so that every way out of
+ * the call frees it.  An error raised through ncm frees the list first,
+ * ncm_end frees it on success, and when Octave itself unwound past the
+ * gateway (an error inside an mx function, the XERBLA handler Octave
+ * installs in LAPACK, an interrupt inside a callback), the next ncm_begin
+ * frees what that call left.  Octave's own freeing of mxMalloc memory at
+ * the end of a call is not relied on: Octave 7 leaves a 40-byte record
+ * behind for every block it frees that way.  The list is per MEX file (each
+ * links its own ncm.c) and touched only from the calling thread. */
+typedef struct ncm_block {
+    struct ncm_block *prev, *next;
+    size_t bytes, pad; /* keeps the user block 16-byte aligned, as malloc's */
+} ncm_block;
+static ncm_block *blocks;
+
+static void *block_alloc(size_t bytes, void *user)
+{
+    (void)user;
+    if (bytes > SIZE_MAX - sizeof(ncm_block))
+        return NULL;
+    ncm_block *b = malloc(sizeof *b + (bytes ? bytes : 1));
+    if (!b)
+        return NULL;
+    b->bytes = bytes;
+    b->prev = NULL;
+    b->next = blocks;
+    if (blocks)
+        blocks->prev = b;
+    blocks = b;
+    return b + 1;
+}
+
+static void block_free(void *ptr, void *user)
+{
+    (void)user;
+    if (!ptr)
+        return;
+    ncm_block *b = (ncm_block *)ptr - 1;
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        blocks = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    free(b);
+}
+
+static void free_all(void)
+{
+    while (blocks)
+        block_free(blocks + 1, NULL);
+}
+
+void ncm_begin(const char *fname)
+{
+    free_all();
+    current_fname = fname;
+}
+
+void ncm_end(void) { free_all(); }
+
 const char *ncm_fname(void) { return current_fname; }
+
+void *ncm_alloc(size_t count, size_t size)
+{
+    size_t bytes;
+    if (nc_size_mul(count, size, &bytes) || bytes >= ((size_t)64 << 20)) {
+        nc_ctx ctx;
+        nc_ctx_init(&ctx, current_fname);
+        if (nc_check_memory(&ctx, bytes, "a workspace"))
+            ncm_raise(&ctx);
+    }
+    void *p = block_alloc(bytes, NULL);
+    if (!p)
+        ncm_error("outOfMemory", "out of memory allocating %zu bytes", bytes);
+    return p;
+}
+
+void ncm_free(void *ptr) { block_free(ptr, NULL); }
 
 /* Octave's mexErrMsgIdAndTxt already prefixes "fname: "; MATLAB's does not. */
 static void raise_text(const char *id, const char *msg) NCM_NORETURN;
 static void raise_text(const char *id, const char *msg)
 {
+    free_all();
 #if !defined(MATLAB_MEX_FILE)
     size_t len = strlen(current_fname);
     if (strncmp(msg, current_fname, len) == 0 && strncmp(msg + len, ": ", 2) == 0)
@@ -119,6 +200,8 @@ void ncm_consume_interrupt(void)
 void ncm_ctx(nc_ctx *ctx)
 {
     nc_ctx_init(ctx, current_fname);
+    ctx->alloc = block_alloc;
+    ctx->release = block_free;
     ctx->print = mex_print;
     ctx->interrupted = pending_interrupt;
 }
@@ -162,7 +245,7 @@ static double *as_double(const mxArray *a)
     size_t n = mxGetNumberOfElements(a);
     if (mxIsDouble(a))
         return mxGetPr(a);
-    double *d = mxMalloc(n ? n * sizeof *d : sizeof *d);
+    double *d = ncm_alloc(n, sizeof *d);
     const float *s = (const float *)mxGetData(a);
     for (size_t i = 0; i < n; ++i)
         d[i] = s[i];
@@ -287,7 +370,7 @@ size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int 
     if (Jn != J)
         ncm_error("badSize", "%s must have one entry per cluster: %zu, as K, not %zu", name, J,
                   Jn);
-    int *k = mxMalloc(J * sizeof *k);
+    int *k = ncm_alloc(J, sizeof *k);
     double K = 0;
     for (size_t j = 0; j < J; ++j) {
         if (kd[j] > 1e6)
@@ -322,7 +405,7 @@ char *ncm_string(const mxArray *a, const char *arg)
     size_t n = string_length(a, arg);
     /* room for any encoding of n characters (MATLAB's mxChar is UTF-16) */
     size_t len = 4 * n + 1;
-    char *s = mxMalloc(len);
+    char *s = ncm_alloc(len, 1);
     if (mxGetString(a, s, (mwSize)len) != 0)
         ncm_error("badOption", "%s could not be converted to a C string", arg);
     return s;

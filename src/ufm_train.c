@@ -233,7 +233,9 @@ nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, doub
             break;
         if (last)
             break;
-        if (it % 64 == 0 && nct_stop_requested(ctx)) {
+        /* every iteration: one costs seconds when d x N is large, and the
+         * probe reads a flag */
+        if (nct_stop_requested(ctx)) {
             res->interrupted = 1;
             if ((st = record(ctx, res, it, F, g, K, d, N, y, W, H, b, means, counts)) == NC_OK)
                 st = nc_interrupted(ctx) ? ctx->status
