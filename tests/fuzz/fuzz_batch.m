@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function fuzz_batch(casefile)
 %FUZZ_BATCH  Runs the fuzzer's calls listed in CASEFILE, reporting on stdout.
 %   Each line of CASEFILE is "index<TAB>setup<TAB>call".  For each, prints

@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function fuzz_corrupt(f, seed)
 %FUZZ_CORRUPT  Damages file F as chosen by SEED: truncates it, flips bytes,
 %   or appends junk (or several of these).

@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function d = fuzz_idx(seed)
 %FUZZ_IDX  Writes the folder of IDX files of the fuzzer's corpus numbered SEED.
 %   D = FUZZ_IDX(SEED) returns a folder holding train- and t10k- image and

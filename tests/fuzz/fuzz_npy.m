@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function f = fuzz_npy(seed)
 %FUZZ_NPY  Writes the .npy file of the fuzzer's corpus numbered SEED.
 %   F = FUZZ_NPY(SEED) returns its path.  About a quarter of the files are

@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function fuzz_start(root, mexdir)
 %FUZZ_START  Puts ncufm on the path for the fuzzer, MEXDIR's MEX files first.
 %   FUZZ_START(ROOT, MEXDIR) runs nc_setup from ROOT/m, then puts MEXDIR (a

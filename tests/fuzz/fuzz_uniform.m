@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function u = fuzz_uniform(seed, n)
 %FUZZ_UNIFORM  N deterministic uniform numbers in [0, 1) for SEED.
 %   U = FUZZ_UNIFORM(SEED, N) is the Park-Miller generator (x = 16807 x mod

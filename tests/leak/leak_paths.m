@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function p = leak_paths(fx)
 %LEAK_PATHS  The calls leakcheck measures: a success and error paths of
 %   every gateway (errors raised while validating arguments, after a

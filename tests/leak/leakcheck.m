@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function ok = leakcheck(root, mexdir, n)
 %LEAKCHECK  Heap growth per call of every gateway's success and error paths.
 %   OK = LEAKCHECK(ROOT, MEXDIR, N), run under valgrind (see leakcheck.sh),
