@@ -106,7 +106,13 @@ $(BUILD)/leakcheck/leak_probe.mex: tests/leak/leak_probe.c
 leakcheck: deps all $(BUILD)/leakcheck/leak_probe.mex
 	nice -n 10 tests/leak/leakcheck.sh $(LEAK_CALLS)
 
-fuzz: deps $(FUZZ_MEX)
+$(FUZZ_BUILD)/m/fuzz_selftest.mex: tests/fuzz/fuzz_selftest.c
+	@mkdir -p $(FUZZ_BUILD)/m
+	$(FUZZ_MEX_FLAGS) -o $@ $<
+	@rm -f fuzz_selftest.o
+
+fuzz: deps $(FUZZ_MEX) $(FUZZ_BUILD)/m/fuzz_selftest.mex
+	python3 tests/fuzz/fuzz.py --selftest --mexdir $(FUZZ_BUILD)/m $(FUZZ_ENV)
 	OPENBLAS_NUM_THREADS=1 nice -n 10 python3 tests/fuzz/fuzz.py --calls $(FUZZ_CALLS) \
 	  --seed $(FUZZ_SEED) --timeout 60 --mexdir $(FUZZ_BUILD)/m $(FUZZ_ENV) \
 	  --log $(FUZZ_BUILD)/fuzz.log

@@ -240,6 +240,13 @@ SPECS = [
                                                                           "{'fig1', 'phase'}"],
                               "Verbose": ["false"], "Out": ["'/proc/ncufm-fuzz/out'"]},
          nargout=0, kind="m", fixed_tail=["'Out'", "'/proc/ncufm-fuzz/out'"], weight=0.7),
+    Spec("nc_version", [[]], kind="m", max_in=0, weight=0.2),
+    # A valid call would rebuild the MEX files under test, or put m/ ahead
+    # of them on the path: both always get a last argument they refuse.
+    Spec("nc_build", [[]], {"Out": ["'/proc/ncufm-fuzz/out'"], "Verbose": ["false"],
+                            "GslPrefix": ["'/usr'"]},
+         nargout=0, kind="m", fixed_tail=["'NoSuchOption'", "1"], weight=0.3),
+    Spec("nc_setup", [[]], nargout=0, kind="m", fixed_tail=["1"], max_in=0, weight=0.2),
 ]
 
 SPEC = {s.name: s for s in SPECS}
@@ -403,7 +410,7 @@ def run_batch(args, cases):
         if not chunk:
             proc.wait()
             with open(errpath, errors="replace") as f:
-                end = ("died", current, proc.returncode, f.read()[-6000:])
+                end = ("died", current, proc.returncode, stderr_excerpt(f.read()))
             break
         buf += chunk
         while b"\n" in buf:
@@ -471,6 +478,37 @@ def culprit(args, prefix):
     return prefix[lo:], end
 
 
+def selftest(args):
+    """Checks the machinery on calls whose outcome is known: a sanitizer
+    report in the middle of a batch (fuzz_selftest, built with the
+    sanitizers) is a death named after its call, a call that does not
+    return is a hang, and an error without an identifier is counted."""
+    ok = True
+    cases = [(0, "", "nc_lambda(1, 1);"), (1, "", "fuzz_selftest(1e300, 1);"),
+             (2, "", "nc_lambda(2, 2);")]
+    outcomes, end = run_batch(args, cases)
+    tail, dend = culprit(args, cases[:2]) if end[0] == "died" else (None, None)
+    report = (dend[3] if dend and len(dend) > 3 else "") or ""
+    good = (end[0] == "died" and end[1] == 1 and tail is not None and len(tail) == 1 and
+            tail[0][0] == 1 and SANITIZER.search(report) is not None)
+    print("fuzz selftest: sanitizer report named after its call: %s" % ("ok" if good else
+                                                                       "FAILED %r" % (end,)))
+    ok = ok and good
+    saved, args.timeout = args.timeout, 3.0
+    outcomes, end = run_batch(args, [(0, "", "pause(600);")])
+    args.timeout = saved
+    good = end[0] == "hang" and end[1] == 0
+    print("fuzz selftest: a call that does not return is a hang: %s" % ("ok" if good else
+                                                                        "FAILED %r" % (end,)))
+    ok = ok and good
+    outcomes, end = run_batch(args, [(0, "", "error('no identifier');")])
+    good = (end[0] == "done" and len(outcomes) == 1 and outcomes[0].status == "err" and
+            outcomes[0].ident == "")
+    print("fuzz selftest: an error without an identifier is seen: %s" % ("ok" if good else
+                                                                         "FAILED"))
+    return 0 if ok and good else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--calls", type=int, default=300)
@@ -484,6 +522,8 @@ def main():
     ap.add_argument("--log", default="", help="write one JSON line per call here")
     ap.add_argument("--show", type=int, default=None, help="print call SHOW and exit")
     ap.add_argument("--quiet", action="store_true", help="failures and the counts only")
+    ap.add_argument("--selftest", action="store_true",
+                    help="check the machinery (needs fuzz_selftest in --mexdir)")
     ap.add_argument("--child-env", action="append", default=[], metavar="NAME=VALUE",
                     help="environment of the Octave processes only (e.g. LD_PRELOAD)")
     args = ap.parse_args()
@@ -491,6 +531,8 @@ def main():
     if args.mexdir:
         args.mexdir = os.path.abspath(args.mexdir)
 
+    if args.selftest:
+        return selftest(args)
     if args.show is not None:
         name, setup, call, display, tags = generate(args.seed, args.show)
         print(display)
@@ -622,6 +664,13 @@ def main():
            counts["ncufm"], counts["allowed"], counts["deaths"], counts["sanitizer"],
            counts["hangs"], counts["bad_id"], counts["setup"]))
     return 1 if failures else 0
+
+
+def stderr_excerpt(text):
+    """From the first sanitizer report on (they end in long stacks), else the end."""
+    m = SANITIZER.search(text)
+    start = max(0, text.rfind("\n", 0, m.start()) + 1) if m else max(0, len(text) - 3000)
+    return text[start:start + 3000]
 
 
 def sanitizer_excerpt(report):
