@@ -114,7 +114,7 @@ class Spec:
 
     def __init__(self, name, variants, options=None, nargout=1, kind="mex",
                  budget=(), string_args=(), fixed_tail=(), weight=1.0, special=None,
-                 max_in=None, heavy=()):
+                 max_in=None, heavy=(), special_rate=0.35):
         self.name = name
         self.variants = variants          # lists of argument expressions
         self.options = options or {}      # name -> list of good value expressions
@@ -127,6 +127,7 @@ class Spec:
         self.special = special            # extra generator: rng -> (setup, call, tags)
         self.max_in = max_in
         self.heavy = set(heavy)           # positions that set the amount of work
+        self.special_rate = special_rate  # share of calls from the special generator
 
 
 H = "reshape(sin(1:48), 4, 12)"
@@ -208,7 +209,7 @@ SPECS = [
           "Verbose": ["false"]}, special=metrics_stream, weight=1.5),
     Spec("nc_read_npy", [["fuzz_npy(7)"]],
          {"Rows": ["[1 1]"], "Transpose": ["true", "false"], "HeaderOnly": ["false"]},
-         nargout=2, special=read_npy_corpus, weight=2.0),
+         nargout=2, special=read_npy_corpus, weight=2.0, special_rate=0.7),
     Spec("nc_ufm_train", [["[6 3 2]", "4", "1e-3", "1e-4", "0.01"]],
          {"MaxIter": ["50", "200"], "Tol": ["1e-6"], "LearningRate": ["0", "0.1"],
           "Momentum": ["0.9", "0"], "InitScale": ["0.1"], "Seed": ["3"],
@@ -216,7 +217,7 @@ SPECS = [
          budget=("MaxIter", "Tol", "LearningRate", "Momentum", "InitScale", "HistoryEvery"),
          heavy=(0, 1)),
     Spec("nc_fmnist", [["'test'"], []], {"Dir": ["fuzz_idx(11)"]}, nargout=2,
-         string_args=(0,), special=fmnist_corpus, weight=1.0),
+         string_args=(0,), special=fmnist_corpus, weight=1.0, special_rate=0.5),
     Spec("nc_subset", [[Y, "[2 2 2]", "1"], [Y, "'Dataset_1'", "0"]], {"Scale": ["1", "0.5"]},
          string_args=()),
     Spec("nc_mlp_train", [[X, XY]],
@@ -228,7 +229,7 @@ SPECS = [
           "Conv": ["[]", "2"], "ImageSize": ["[8 8]"]},
          budget=("Epochs", "BatchSize", "Hidden", "Conv", "ImageSize", "DropAt",
                  "CheckpointEvery"),
-         special=mlp_checkpoint, weight=1.5),
+         special=mlp_checkpoint, weight=1.5, special_rate=0.15),
     Spec("nc_lambda", [["5e-3", "5e-5"], ["[1 4]", "1"]], kind="m", max_in=2),
     Spec("nc_factor", [[Z3, "[50 20 5]", "5e-3", "5e-5"]], nargout=2, kind="m", max_in=4),
     Spec("nc_zbar_stats", [[Z3, "[2 1]"], [Z3]], kind="m", max_in=2),
@@ -287,7 +288,7 @@ def generate(seed, index):
     """Call number INDEX of run SEED: (function, setup, call, display, tags)."""
     rng = random.Random("%d:%d" % (seed, index))
     spec = rng.choices(SPECS, weights=[s.weight for s in SPECS])[0]
-    if spec.special and rng.random() < 0.35:
+    if spec.special and rng.random() < spec.special_rate:
         setup, call, tags = spec.special(rng)
         return spec.name, setup, call, setup + " " + call, tags
     args = list(rng.choice(spec.variants))
