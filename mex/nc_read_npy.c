@@ -47,6 +47,8 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
             break;
         }
     }
+    if (header_only && nlhs > 1)
+        ncm_error("badArgCount", "returns one output, INFO, with 'HeaderOnly', true");
 
     nc_ctx ctx;
     nc_npy_header h;

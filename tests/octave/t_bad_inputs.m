@@ -67,6 +67,11 @@
 %! fclose (fid);
 %! assert (nc_read_npy (f), [1 2 3; 4 5 6]);
 %! check_all ('nc_read_npy', {f});
+%! try   % two outputs asked with HeaderOnly: refused, not left undefined
+%!   [a, b] = nc_read_npy (f, 'HeaderOnly', true); error ('no error');
+%! catch err
+%!   assert (err.identifier, 'ncufm:badArgCount');
+%! end
 %! unlink (f);
 %! check_all ('nc_fmnist', {'test'});
 
