@@ -18,7 +18,8 @@ function fuzz_batch(casefile)
     parts = regexp(line, tab, 'split');
     emit(sprintf('@@FUZZ B %s', parts{1}));
     [status, id, msg] = run_one(parts{2}, parts{3});
-    msg = regexprep(msg, '\s+', ' ');
+    % one line of printable ASCII: a message may quote bytes of a corrupt file
+    msg(msg < 32 | msg > 126) = ' ';
     if isempty(id)
       id = '-';
     end
