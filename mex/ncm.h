@@ -77,6 +77,20 @@ size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int 
 /* A character row vector, mxMalloc'd. */
 char *ncm_string(const mxArray *a, const char *arg);
 
+/* A file name: a non-empty character row vector with no NUL character (C
+ * would silently cut the name at one), mxMalloc'd (free with mxFree). */
+char *ncm_path(const mxArray *a, const char *arg);
+
+/* Class labels of any real numeric class or logical: a full vector of
+ * whole finite numbers in BASE..BASE+K-1 (BASE 0 or 1), returned 0-based as
+ * mxMalloc'd ints.  *K is the number of classes, or 0 to set it from the
+ * largest label (at least 2 classes; above MAX_K, ncufm:tooLarge).  WANT_LEN
+ * 0 accepts any length (an empty vector only when *K is known); *len
+ * receives it.  Errors say how to fix the usual mistakes (0-based labels
+ * without BASE 0). */
+int *ncm_labels(const mxArray *a, const char *arg, int base, size_t want_len, int *K, int max_K,
+                size_t *len);
+
 /* Name/value options.  NAMES lists the accepted option names; returns the
  * index of the option named by A (case-insensitive), or raises
  * ncufm:badOption naming the accepted ones. */

@@ -7,7 +7,6 @@
 #include "lapack.h"
 #include "metrics_kernel.h"
 #include "nc_metrics.h"
-#include "nc_npy.h"
 
 #include <float.h>
 #include <unistd.h>
@@ -359,109 +358,8 @@ static void test_kernel_vs_gemm(void)
     free(H), free(Hs), free(y);
 }
 
-/* A .npy file written from the format specification: magic, version,
- * little-endian header length, the dictionary padded to a multiple of 64
- * with a final newline, then the data. */
-static size_t npy_bytes(unsigned char *buf, const char *dict, int version, const void *data,
-                        size_t data_bytes)
-{
-    size_t lenbytes = version == 1 ? 2 : 4, pre = 8 + lenbytes, dl = strlen(dict);
-    size_t total = (pre + dl + 1 + 63) / 64 * 64, hlen = total - pre;
-    memcpy(buf, "\x93NUMPY", 6);
-    buf[6] = (unsigned char)version;
-    buf[7] = 0;
-    for (size_t i = 0; i < lenbytes; ++i)
-        buf[8 + i] = (unsigned char)(hlen >> (8 * i));
-    memcpy(buf + pre, dict, dl);
-    memset(buf + pre + dl, ' ', hlen - dl - 1);
-    buf[total - 1] = '\n';
-    memcpy(buf + total, data, data_bytes);
-    return total + data_bytes;
-}
-
-static void write_file(const char *path, const unsigned char *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    fwrite(buf, 1, len, f);
-    fclose(f);
-}
-
-/* Round trips in both orders and versions, then a fuzz of corrupted and
- * truncated files: every outcome must be a clean status, never a crash. */
-static void test_npy(void)
-{
-    char path[] = "/tmp/nc_test_npyXXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0, "temp file");
-    close(fd);
-    unsigned char buf[4096], bad[4096];
-    double A[6] = {1, 2, 3, 4, 5, 6}; /* C order: rows (1 2 3), (4 5 6) */
-    double out[6];
-    nc_ctx ctx;
-    nc_npy_header h;
-    for (int version = 1; version <= 3; ++version) {
-        size_t len = npy_bytes(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-                               version, A, sizeof A);
-        write_file(path, buf, len);
-        nc_ctx_init(&ctx, "t");
-        CHECK(nc_npy_read_header(&ctx, path, &h) == NC_OK && h.shape[0] == 2 &&
-                  h.shape[1] == 3 && !h.is_single && h.version == version,
-              "header v%d: %s", version, ctx.errmsg);
-        CHECK(nc_npy_read(&ctx, path, &h, 0, 2, 0, out) == NC_OK, "read");
-        const double want[6] = {1, 4, 2, 5, 3, 6}; /* 2 x 3 column-major */
-        CHECK(memcmp(out, want, sizeof want) == 0, "C order values");
-        CHECK(nc_npy_read(&ctx, path, &h, 1, 1, 1, out) == NC_OK && out[0] == 4 && out[2] == 6,
-              "row 2 transposed");
-    }
-    size_t len = npy_bytes(buf, "{'shape': (3, 2), 'fortran_order': True, 'descr': '<f4', }", 1,
-                           (float[]){1, 2, 3, 4, 5, 6}, 6 * sizeof(float));
-    write_file(path, buf, len);
-    float of[6];
-    nc_ctx_init(&ctx, "t");
-    CHECK(nc_npy_read_header(&ctx, path, &h) == NC_OK && h.is_single && h.fortran_order,
-          "fortran header");
-    CHECK(nc_npy_read(&ctx, path, &h, 1, 2, 1, of) == NC_OK && of[0] == 2 && of[1] == 5 &&
-              of[2] == 3 && of[3] == 6,
-          "fortran rows 2:3 transposed");
-
-    unsigned long long seed = 12345;
-    int clean = 1;
-    for (int trial = 0; trial < 3000; ++trial) {
-        memcpy(bad, buf, len);
-        size_t blen = len;
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        int flips = 1 + (int)((seed >> 60) & 3);
-        for (int f = 0; f < flips; ++f) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            bad[(seed >> 33) % 128] = (unsigned char)(seed >> 17);
-        }
-        if (trial % 3 == 0)
-            blen = (size_t)((seed >> 20) % len);
-        write_file(path, bad, blen);
-        nc_ctx_init(&ctx, "t");
-        nc_status st = nc_npy_read_header(&ctx, path, &h);
-        if (st == NC_OK) {
-            size_t n = (size_t)(h.shape[0] * h.shape[1]);
-            if (n <= 64) { /* the size check passed: the data must be readable */
-                double sink[64];
-                st = nc_npy_read(&ctx, path, &h, 0, h.shape[0], trial & 1, sink);
-                clean &= st == NC_OK;
-            }
-        } else {
-            clean &= (st == NC_EFORMAT || st == NC_EIO) && strncmp(ctx.errid, "ncufm:", 6) == 0;
-        }
-    }
-    CHECK(clean, "corrupted files give clean statuses");
-    remove(path);
-    nc_ctx_init(&ctx, "t");
-    CHECK(nc_npy_read_header(&ctx, path, &h) == NC_EIO &&
-              strcmp(ctx.errid, "ncufm:cannotOpen") == 0,
-          "missing file");
-}
-
 int main(void)
 {
-    test_npy();
     test_kernel_vs_gemm();
     test_textbook();
     test_collapse_and_errors();
