@@ -13,7 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 
-static size_t npy_bytes(unsigned char *buf, const char *dict, int version, const void *data,
+static inline size_t npy_bytes(unsigned char *buf, const char *dict, int version, const void *data,
                         size_t data_bytes)
 {
     size_t lenbytes = version == 1 ? 2 : 4, pre = 8 + lenbytes, dl = strlen(dict);
@@ -31,7 +31,7 @@ static size_t npy_bytes(unsigned char *buf, const char *dict, int version, const
     return total + data_bytes;
 }
 
-static void write_file(const char *path, const unsigned char *buf, size_t len)
+static inline void write_file(const char *path, const unsigned char *buf, size_t len)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
@@ -43,7 +43,7 @@ static void write_file(const char *path, const unsigned char *buf, size_t len)
     fclose(f);
 }
 
-static void put_le(unsigned char *p, unsigned long long v, int bytes)
+static inline void put_le(unsigned char *p, unsigned long long v, int bytes)
 {
     for (int i = 0; i < bytes; ++i)
         p[i] = (unsigned char)(v >> (8 * i));
@@ -59,7 +59,7 @@ typedef struct {
 /* Writes a zip of COUNT members into OUT (capacity CAP); with zip64 every
  * size and offset lives in zip64 extra fields and the archive ends with
  * the zip64 end record and locator.  Returns the length. */
-static size_t zip_bytes(unsigned char *out, size_t cap, const zip_member *m, int count,
+static inline size_t zip_bytes(unsigned char *out, size_t cap, const zip_member *m, int count,
                         int zip64)
 {
     size_t at = 0, *local = calloc((size_t)count, sizeof(size_t));

@@ -7,6 +7,7 @@
 #include "lapack.h"
 #include "metrics_kernel.h"
 #include "nc_metrics.h"
+#include "npy_writer.h"
 
 #include <float.h>
 #include <unistd.h>
@@ -358,6 +359,99 @@ static void test_kernel_vs_gemm(void)
     free(H), free(Hs), free(y);
 }
 
+static char captured[4096];
+static void capture(const char *text, void *user)
+{
+    (void)user;
+    strncat(captured, text, sizeof captured - strlen(captured) - 1);
+}
+
+/* Metrics streamed from .npy files, in every layout and under memory
+ * bounds that force one chunk or many, equal the whole in-memory call on
+ * the same values. */
+static void test_from_file(void)
+{
+    const int d = 7, K = 4;
+    const long N = 2000;
+    double *H = malloc(sizeof(double) * d * N), W[4 * 7], b[4] = {0.2, -0.1, 0, 0.3};
+    float *Hs = malloc(sizeof(float) * d * N), *Ht = malloc(sizeof(float) * d * N);
+    double *Hd = malloc(sizeof(double) * d * N);
+    unsigned char *buf = malloc(sizeof(double) * d * N + 256);
+    int *y = malloc(sizeof(int) * N);
+    make_data(d, N, K, 0.8, 1.5, H, y);
+    for (int i = 0; i < K * d; ++i)
+        W[i] = normal();
+    for (long j = 0; j < N; ++j)
+        for (int i = 0; i < d; ++i) {
+            Hs[j * d + i] = (float)H[j * d + i];   /* C order (N, d): samples as rows */
+            Ht[i * N + j] = Hs[j * d + i];         /* Fortran order (N, d) */
+            Hd[i * N + j] = Hs[j * d + i];         /* C order (d, N), float64 */
+        }
+    nc_ctx ctx;
+    nc_ctx_init(&ctx, "test");
+    nc_metrics_state s0 = {0};
+    nc_metrics_result r0 = {0};
+    CHECK(nc_metrics_compute(&ctx, d, N, K, Hs, 1, d, y, W, b, 0, 0, &s0, &r0) == NC_OK, "whole");
+    char path[64], dict[128];
+    snprintf(path, sizeof path, "/tmp/nc_test_metrics_%ld.npy", (long)getpid());
+    for (int layout = 0; layout < 3; ++layout) {
+        const int rows = layout < 2;
+        snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': %s, 'shape': (%ld, %ld), }",
+                 layout == 2 ? "<f8" : "<f4", layout == 1 ? "True" : "False",
+                 rows ? N : (long)d, rows ? (long)d : N);
+        const void *data = layout == 0 ? (const void *)Hs : layout == 1 ? (const void *)Ht : (const void *)Hd;
+        write_file(path, buf, npy_bytes(buf, dict, 1, data, (layout == 2 ? 8 : 4) * (size_t)(d * N)));
+        const long targets[] = {0, 300, 37}; /* samples per chunk; 0: all at once */
+        for (int m = 0; m < 3; ++m) {
+            nc_npy *a;
+            nc_metrics_state st = {0};
+            nc_metrics_result r = {0};
+            nc_ctx_init(&ctx, "test");
+            ctx.print = capture;
+            captured[0] = 0;
+            st.verbose = 1;
+            CHECK(nc_npy_open(&ctx, path, NULL, &a) == NC_OK, "open");
+            const nc_dtype out = layout == 2 ? NC_DT_FLOAT64 : NC_DT_FLOAT32;
+            double bound = 1e9;
+            if (targets[m])
+                bound = nc_metrics_workspace_bytes(d, K, 1, targets[m]) +
+                        (double)nc_npy_read_workspace(a, rows ? 0 : 1, targets[m], rows, out) +
+                        (double)targets[m] * d * nc_dtype_size(out);
+            nc_status rc = nc_metrics_npy(&ctx, a, rows, K, y, W, b, 0, 0, bound, &st, &r);
+            nc_npy_close(&ctx, a);
+            char want[64];
+            snprintf(want, sizeof want, "%s (chunks of %ld samples", targets[m] ? "read twice" : "read once",
+                     targets[m] ? targets[m] : N);
+            CHECK(strstr(captured, want) != NULL, "layout %d: wanted '%s' in: %s", layout, want, captured);
+            CHECK(rc == NC_OK, "layout %d, chunk %ld: %s", layout, targets[m], ctx.errmsg);
+            CHECK(fabs(r.nc1 - r0.nc1) <= 1e-12 * r0.nc1 && fabs(r.cdnv - r0.cdnv) <= 1e-12 * r0.cdnv &&
+                      fabs(r.nc3 - r0.nc3) <= 1e-12 && r.nc4 == r0.nc4 && r.accuracy == r0.accuracy,
+                  "layout %d, chunk %ld: NC1 %.17g vs %.17g", layout, targets[m], r.nc1, r0.nc1);
+            nc_metrics_state_free(&ctx, &st);
+        }
+    }
+    /* a bound below one sample and the workspace is refused with the bytes */
+    nc_npy *a;
+    nc_metrics_state st = {0};
+    nc_metrics_result r = {0};
+    nc_ctx_init(&ctx, "test");
+    nc_npy_open(&ctx, path, NULL, &a);
+    CHECK(nc_metrics_npy(&ctx, a, 0, K, y, W, b, 0, 0, 100, &st, &r) == NC_ENOMEM &&
+              strcmp(ctx.errid, "ncufm:tooLarge") == 0 && strstr(ctx.errmsg, "at least"),
+          "tiny MaxMemory: %s", ctx.errmsg);
+    nc_npy_close(&ctx, a);
+    /* sizes no machine holds are refused before allocating */
+    nc_ctx_init(&ctx, "test");
+    CHECK(nc_metrics_state_alloc(&ctx, &st, 1000000000, 3, 0, 0) == NC_ENOMEM &&
+              strcmp(ctx.errid, "ncufm:tooLarge") == 0,
+          "d = 1e9: %s", ctx.errid);
+    nc_ctx_init(&ctx, "test");
+    CHECK(nc_metrics_check_size(&ctx, 4, 10000000, 0) == NC_ENOMEM, "K = 1e7");
+    remove(path);
+    nc_metrics_state_free(&ctx, &s0);
+    free(H), free(Hs), free(Ht), free(Hd), free(buf), free(y);
+}
+
 int main(void)
 {
     test_kernel_vs_gemm();
@@ -365,5 +459,6 @@ int main(void)
     test_collapse_and_errors();
     test_rotation_and_chunks();
     test_etf();
+    test_from_file();
     return check_report("test_metrics");
 }
