@@ -89,7 +89,8 @@ typedef struct {
  * gives at most 65536). */
 double nc_metrics_workspace_bytes(int d, int K, int with_W, long block);
 /* Fails with ncufm:tooLarge when that workspace exceeds the memory
- * available (nc_check_memory), before anything is allocated. */
+ * available (nc_check_memory: physical memory and the process limits),
+ * before anything is allocated. */
 nc_status nc_metrics_check_size(nc_ctx *ctx, int d, int K, int with_W);
 
 /* Allocates and zeroes every array of ST (d >= 1, K >= 2), after

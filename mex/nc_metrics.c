@@ -6,7 +6,6 @@
  * "archive.npz:member").  A feature file is read by the core in chunks
  * under the MaxMemory bound; the other files are small and read whole. */
 #include "nc_metrics.h"
-#include "nc_size.h"
 #include "ncm.h"
 
 #include <math.h>
@@ -22,6 +21,7 @@ enum { IN_H, IN_Y, IN_TAIL };
 /* More classes than this cannot have their K x K results in memory anyway;
  * the workspace check refuses what lies between with the bytes asked. */
 #define MAX_CLASSES 100000000
+#define DEFAULT_MAX_MEMORY 128e6
 
 typedef struct {
     nc_weighting weighting;
@@ -76,7 +76,10 @@ static mxArray *read_whole(const char *path, int as_double)
     const nc_npy_header h = file_header(path);
     nc_ctx ctx;
     ncm_ctx(&ctx);
-    if (nc_check_memory(&ctx, (double)h.shape[0] * (double)h.shape[1] * 8, path, NULL) != NC_OK)
+    size_t bytes;
+    nc_size_mul((size_t)h.shape[0], (size_t)h.shape[1], &bytes);
+    nc_size_mul(bytes, sizeof(double), &bytes);
+    if (nc_check_memory(&ctx, bytes, path) != NC_OK)
         ncm_raise(&ctx);
     const nc_dtype out = as_double ? NC_DT_FLOAT64 : nc_dtype_natural(h.dtype);
     static const mxClassID classes[NC_DT_COUNT] = {
@@ -197,8 +200,10 @@ static void parse_tail(int nrhs, const mxArray *prhs[], int first, options *o)
 {
     memset(o, 0, sizeof *o);
     o->base = 1;
-    double limit = nc_memory_limit();
-    o->max_memory = limit > 0 && limit / 4 < 1e9 ? limit / 4 : 1e9;
+    /* Chunks of tens of MB stream as fast as one large read (which pays for
+     * faulting in every page of its buffer), so the default stays small. */
+    double limit = nc_physical_memory();
+    o->max_memory = limit > 0 && limit / 4 < DEFAULT_MAX_MEMORY ? limit / 4 : DEFAULT_MAX_MEMORY;
     int i = first;
     if (i < nrhs && !is_option_name(prhs[i])) {
         classifier(prhs[i++], o);

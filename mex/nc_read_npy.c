@@ -7,7 +7,6 @@
  * data, so that no Octave allocation can fail while the core holds the
  * file open. */
 #include "nc_npy.h"
-#include "nc_size.h"
 #include "ncm.h"
 
 #include <ctype.h>
@@ -106,14 +105,18 @@ static mxArray *read_array(const char *path, const char *member, const options *
     }
     nc_ctx ctx;
     ncm_ctx(&ctx);
-    double bytes = (double)m * (double)n * nc_dtype_size(h.dtype);
+    size_t bytes;
+    nc_size_mul(m, n, &bytes);
+    nc_size_mul(bytes, (size_t)nc_dtype_size(h.dtype), &bytes);
     char what[600];
-    snprintf(what, sizeof what, "reading %zu x %zu %s values of %s", m, n,
+    snprintf(what, sizeof what, "reading all %zu x %zu %s values of %s", m, n,
              nc_dtype_name(h.dtype), path);
-    if (nc_check_memory(&ctx, bytes, what,
-                        "read parts with 'Rows', or give the file to nc_metrics, which streams "
-                        "it") != NC_OK)
+    if (nc_check_memory(&ctx, bytes, what) != NC_OK) {
+        size_t used = strlen(ctx.errmsg);
+        snprintf(ctx.errmsg + used, sizeof ctx.errmsg - used,
+                 " (read parts with 'Rows', or give the file to nc_metrics, which streams it)");
         ncm_raise(&ctx);
+    }
     mxArray *X = h.dtype == NC_DT_BOOL ? mxCreateLogicalMatrix(m, n)
                                        : mxCreateNumericMatrix(m, n, class_of(h.dtype), mxREAL);
     nc_npy *a = open_array(&ctx, path, member);

@@ -6,10 +6,9 @@
 #include "lapack.h"
 #include "metrics_kernel.h"
 
-#include "nc_size.h"
-
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,10 +63,12 @@ double nc_metrics_workspace_bytes(int d, int K, int with_W, long block)
 nc_status nc_metrics_check_size(nc_ctx *ctx, int d, int K, int with_W)
 {
     char what[160];
-    snprintf(what, sizeof what, "computing the metrics of d = %d features and K = %d classes", d,
-             K);
-    return nc_check_memory(ctx, nc_metrics_workspace_bytes(d, K, with_W, PASS2_SLICE), what,
-                           "the d x K class statistics and K x K results must fit in memory");
+    const double bytes = nc_metrics_workspace_bytes(d, K, with_W, PASS2_SLICE);
+    snprintf(what, sizeof what,
+             "the metrics of d = %d features and K = %d classes (d x K class statistics, K x K "
+             "results)",
+             d, K);
+    return nc_check_memory(ctx, bytes < 1.8e19 ? (size_t)bytes : SIZE_MAX, what);
 }
 
 nc_status nc_metrics_state_alloc(nc_ctx *ctx, nc_metrics_state *st, int d, int K,

@@ -2,7 +2,6 @@
 /* Metrics streamed from a .npy file or .npz member under a memory bound:
  * see nc_metrics_npy in include/nc_metrics.h. */
 #include "nc_metrics.h"
-#include "nc_size.h"
 
 #include <limits.h>
 #include <stdio.h>

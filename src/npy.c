@@ -7,7 +7,6 @@
 #define _FILE_OFFSET_BITS 64
 #define _POSIX_C_SOURCE 200809L
 #include "nc_npy.h"
-#include "nc_size.h"
 #include "npy_stream.h"
 
 #include <errno.h>
@@ -268,8 +267,8 @@ static nc_status check_size(nc_ctx *ctx, const char *name, nc_npy_header *h,
                             long long stream_size)
 {
     long long r = h->shape[0], c = h->shape[1], bytes, span, end;
-    if (!nc_size_mul(r ? r : 1, c ? c : 1, &span) || !nc_size_mul(span, h->item, &span) ||
-        !nc_size_add(span, h->data_offset, &end))
+    if (!nc_off_mul(r ? r : 1, c ? c : 1, &span) || !nc_off_mul(span, h->item, &span) ||
+        !nc_off_add(span, h->data_offset, &end))
         return nc_fail(ctx, NC_EFORMAT, "npyShape",
                        "%s: shape (%lld, %lld) of %d-byte values describes more bytes than a "
                        "file can hold",

@@ -10,7 +10,6 @@
  * bytes go straight into the caller's buffer; otherwise through a bounded
  * buffer, decoded and, if needed, transposed. */
 #include "nc_npy.h"
-#include "nc_size.h"
 #include "npy_stream.h"
 
 #include <stdint.h>

@@ -9,6 +9,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Offsets and sizes inside a file are signed (off_t): *out = a * b or
+ * a + b for a, b >= 0, returning 0 (and leaving *out alone) when the
+ * result exceeds INT64_MAX or an operand is negative.  Every number read
+ * from a header or a zip directory goes through these before any use. */
+static inline int nc_off_mul(long long a, long long b, long long *out)
+{
+    if (a < 0 || b < 0 || (a != 0 && b > INT64_MAX / a))
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+static inline int nc_off_add(long long a, long long b, long long *out)
+{
+    if (a < 0 || b < 0 || b > INT64_MAX - a)
+        return 0;
+    *out = a + b;
+    return 1;
+}
+
 typedef struct nc_inflater nc_inflater;
 
 typedef struct {

@@ -12,7 +12,6 @@
 #define _FILE_OFFSET_BITS 64
 #define _POSIX_C_SOURCE 200809L
 #include "nc_npy.h"
-#include "nc_size.h"
 #include "npy_stream.h"
 
 #include <errno.h>
@@ -130,7 +129,7 @@ static nc_status find_directory(nc_ctx *ctx, FILE *f, const char *name, long lon
         if (find_zip64_end(ctx, f, name, fsize, start + at, dir) != NC_OK)
             return ctx->status;
     long long end;
-    if (!nc_size_add(dir->offset, dir->size, &end) || end > fsize)
+    if (!nc_off_add(dir->offset, dir->size, &end) || end > fsize)
         return bad_zip(ctx, name, "the central directory lies outside the file");
     if (dir->size > MAX_DIRECTORY)
         return bad_zip(ctx, name, "the central directory is implausibly large");
@@ -300,7 +299,7 @@ static nc_status locate_data(nc_ctx *ctx, nc_stream *s, long long fsize, const e
         return bad_zip(ctx, s->name, "the member's local header is missing or damaged");
     long long start = e->local + LOCAL_SIZE + (long long)get_le(h + 26, 2) +
                       (long long)get_le(h + 28, 2);
-    if (!nc_size_add(start, e->csize, &end) || end > fsize)
+    if (!nc_off_add(start, e->csize, &end) || end > fsize)
         return nc_fail(ctx, NC_EFORMAT, "npyTruncated",
                        "%s: truncated: the member's %lld compressed bytes run past the end "
                        "of the archive",
@@ -454,7 +453,7 @@ static void restart(nc_inflater *z)
 nc_status nc_stream_read(nc_ctx *ctx, nc_stream *s, long long offset, void *dst, size_t bytes)
 {
     long long end;
-    if (offset < 0 || !nc_size_add(offset, (long long)bytes, &end) || end > s->size)
+    if (offset < 0 || !nc_off_add(offset, (long long)bytes, &end) || end > s->size)
         return nc_fail(ctx, NC_EFORMAT, "npyTruncated",
                        "%s: truncated: a read of %zu bytes at %lld passes the end (%lld bytes)",
                        s->name, bytes, offset, s->size);
