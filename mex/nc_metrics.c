@@ -241,13 +241,14 @@ static void check_classifier(const options *o, size_t d)
 /* Labels from an array or a file, 0-based; *K set from them if 0. */
 static int *labels(const mxArray *a, size_t want, int base, int *K, size_t *len)
 {
+    const unsigned flags = NCM_LABELS_BASE_OPTION | (base == 0 ? NCM_LABELS_FROM_0 : 0);
     if (!is_text(a))
-        return ncm_labels(a, "Y", base, want, K, MAX_CLASSES, len);
+        return ncm_labels(a, "Y", flags, want, K, len);
     char *path = ncm_path(a, "Y"), name[300];
     snprintf(name, sizeof name, "Y (%s)", path);
     mxArray *Y = read_whole(path, 0);
     mxFree(path);
-    return ncm_labels(Y, name, base, want, K, MAX_CLASSES, len);
+    return ncm_labels(Y, name, flags, want, K, len);
 }
 
 static size_t label_count(const mxArray *a)
@@ -483,7 +484,8 @@ static void stream_chunk(nc_metrics_state *st, const mxArray *Ha, const mxArray 
     size_t rows, n, len;
     int is_single, K = st->K;
     const void *H = ncm_numeric(Ha, "H", "badFeatures", NCM_EMPTY_OK, &rows, &n, &is_single);
-    int *y = ncm_labels(Ya, "Y", !st->zero_based, 0, &K, MAX_CLASSES, &len);
+    int *y = ncm_labels(Ya, "Y", NCM_LABELS_BASE_OPTION | (st->zero_based ? NCM_LABELS_FROM_0 : 0),
+                        0, &K, &len);
     if (rows * n == 0) {
         if (len != 0)
             ncm_error("badLabels", "H holds no sample but Y has %zu labels", len);

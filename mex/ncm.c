@@ -460,19 +460,21 @@ static double label_at(const mxArray *a, const void *data, size_t i)
     }
 }
 
-static void label_too_small(const char *arg, double v, int base)
+static void label_too_small(const char *arg, double v, int base, unsigned flags)
 {
     if (base == 1 && v == 0)
-        ncm_error("badLabels", "%s has label 0; labels are 1..K (pass 'LabelBase', 0 for "
-                               "0-based labels, as PyTorch writes them)",
-                  arg);
+        ncm_error("badLabels", "%s has label 0; labels are 1..K (%s)", arg,
+                  flags & NCM_LABELS_BASE_OPTION
+                      ? "pass 'LabelBase', 0 for 0-based labels, as PyTorch writes them"
+                      : "for 0-based labels, as PyTorch writes them, add 1");
     ncm_error("badLabels", "%s has label %.17g; labels are %s", arg, v,
               base ? "1..K" : "0..K-1 (with 'LabelBase', 0)");
 }
 
-int *ncm_labels(const mxArray *a, const char *arg, int base, size_t want_len, int *K, int max_K,
+int *ncm_labels(const mxArray *a, const char *arg, unsigned flags, size_t want_len, int *K,
                 size_t *len)
 {
+    const int base = flags & NCM_LABELS_FROM_0 ? 0 : 1;
     if (!a || !(mxIsNumeric(a) || mxIsLogical(a)))
         ncm_error("badLabels", "%s must be a numeric or logical vector of class labels", arg);
     if (mxIsComplex(a))
@@ -484,7 +486,7 @@ int *ncm_labels(const mxArray *a, const char *arg, int base, size_t want_len, in
         ncm_error("badLabels", "%s must be a vector of labels, not a %zu x %zu array", arg,
                   mxGetM(a), mxGetN(a));
     if (want_len && n != want_len)
-        ncm_error("badLabels", "%s must have %zu labels (one per sample), not %zu", arg,
+        ncm_error("badLabels", "%s must have %zu elements (one label per sample), not %zu", arg,
                   want_len, n);
     if (n == 0 && *K == 0)
         ncm_error("badLabels", "%s must not be empty", arg);
@@ -498,18 +500,18 @@ int *ncm_labels(const mxArray *a, const char *arg, int base, size_t want_len, in
             ncm_error("badLabels", "%s must hold whole numbers (label %zu is %.17g)", arg, i + 1,
                       v);
         if (v < base)
-            label_too_small(arg, v, base);
+            label_too_small(arg, v, base, flags);
         top = v > top ? v : top;
     }
     const double classes = top - base + 1;
     if (*K == 0) {
-        if (classes > max_K)
+        if (classes > NCM_LABELS_MAX)
             ncm_error("tooLarge", "%s has label %.17g, so K = %.17g classes: at most %d are "
                                   "supported",
-                      arg, top, classes, max_K);
+                      arg, top, classes, NCM_LABELS_MAX);
         if (classes < 2)
-            ncm_error("badLabels", "%s must hold labels of at least 2 classes (max(%s) = %.17g)",
-                      arg, arg, top);
+            ncm_error("badLabels", "%s must hold at least 2 classes (max(%s) = %.17g)", arg, arg,
+                      top);
         *K = (int)classes;
     } else if (n > 0 && classes > *K) {
         ncm_error("badLabels", "%s has label %.17g but there are K = %d classes (labels %d..%d)",
