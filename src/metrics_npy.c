@@ -19,8 +19,9 @@ typedef struct {
 
 static void report(nc_ctx *ctx, progress *p, int pass, long long done, int last_of_pass)
 {
+    /* a line a second, and at the end of a pass that took that long */
     double now = nc_now();
-    if (!last_of_pass && now - p->last < 1.0)
+    if (now - p->last < 1.0 && !(last_of_pass && now - p->t0 >= 1.0))
         return;
     p->last = now;
     double work = (double)(pass - 1) * p->N + done, total = 2.0 * p->N;

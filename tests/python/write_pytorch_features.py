@@ -34,7 +34,7 @@ import zipfile
 
 import numpy as np
 
-COUNTS = [60, 45, 30, 20, 10]   # an imbalanced, long-tailed set of classes
+COUNTS = [60, 60, 60, 15, 15]   # step imbalance: 3 majority classes, 2 minority
 D = 12
 
 
