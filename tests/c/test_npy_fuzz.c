@@ -11,6 +11,7 @@
  * Cases: NCUFM_FUZZ_CASES (default 3000), seed NCUFM_FUZZ_SEED (default 1). */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
+#include "nc_metrics.h"
 #include "nc_npy.h"
 #include "npy_writer.h"
 
@@ -96,7 +97,7 @@ static void mutate(unsigned char *p, size_t *len)
         *len = (size_t)(next() % *len);
 }
 
-static long opened, read_ok;
+static long opened, read_ok, metrics_runs;
 
 static int clean_error(const nc_ctx *ctx, nc_status st)
 {
@@ -133,6 +134,20 @@ static int exercise(const char *path, const sample *s, double *buf, size_t buf_d
         /* count may exceed the range by one: that must be refused, cleanly */
         ok &= st == NC_OK ? count <= len - first : clean_error(&ctx, st);
     }
+    /* and the metrics streamed from it, whatever its values (NaN included) */
+    if (h->ndim == 2 && R >= 2 && C >= 1 && C <= 64 && R <= 4096) {
+        int y[4096];
+        for (long long j = 0; j < R; ++j)
+            y[j] = (int)(j % 2);
+        nc_metrics_state ms = {0};
+        nc_metrics_result mr = {0};
+        nc_ctx_init(&ctx, "fuzz");
+        st = nc_metrics_npy(&ctx, a, 1, 2, y, NULL, NULL, NC_WEIGHT_SAMPLES, 0,
+                            (double)(next() % 2 ? 1e9 : 2e5), &ms, &mr);
+        ok &= st == NC_OK || clean_error(&ctx, st);
+        ++metrics_runs;
+        nc_metrics_state_free(&ctx, &ms);
+    }
     nc_npy_close(&ctx, a);
     return ok;
 }
@@ -167,7 +182,8 @@ int main(void)
     free(buf);
     remove(path);
     CHECK(unclean == 0, "%d of %ld fuzz cases had an unclean outcome", unclean, cases);
-    printf("test_npy_fuzz: %ld corrupted files (%ld opened, %ld full reads), %d unclean\n", cases,
-           opened, read_ok, unclean);
+    printf("test_npy_fuzz: %ld corrupted files (%ld opened, %ld full reads, %ld metrics runs), %d "
+           "unclean\n",
+           cases, opened, read_ok, metrics_runs, unclean);
     return check_report("test_npy_fuzz");
 }
