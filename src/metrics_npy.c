@@ -134,10 +134,11 @@ nc_status nc_metrics_npy(nc_ctx *ctx, nc_npy *A, int samples_are_rows, int K, co
         double t = nc_now() - p.t0, bytes = (double)N * d * item * (resident ? 1 : 2);
         char took[32];
         nc_format_duration(t, took, sizeof took);
+        const double chunk_mb = (double)chunk * d * item / 1e6;
         nc_printf(ctx, "nc_metrics: %s: %lld samples of d = %d in %s, %s (chunks of %lld "
-                       "samples, %.0f MB), %.0f MB/s\n",
+                       "samples, %.*f MB), %.0f MB/s\n",
                   name, N, d, took, resident ? "read once" : "read twice", chunk,
-                  (double)chunk * d * item / 1e6, bytes / 1e6 / (t > 0 ? t : 1e-9));
+                  chunk_mb < 10 ? 2 : 0, chunk_mb, bytes / 1e6 / (t > 0 ? t : 1e-9));
     }
     if (ctx->status != NC_OK)
         nc_metrics_state_free(ctx, st);
