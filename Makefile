@@ -30,7 +30,7 @@ DEB_PACKAGES = octave liboctave-dev libgsl-dev liblapack-dev libopenblas-dev zli
                libopenblas64-pthread-dev gnuplot-nox fonts-freefont-otf dataset-fashion-mnist \
                python3-cvxopt python3-numpy
 
-.PHONY: all deps check check-int64 dist bench figures clean
+.PHONY: all deps check check-int64 dist docs bench figures clean
 
 all: $(MEXFILES)
 
@@ -88,6 +88,11 @@ $(DIST).tar.gz: DESCRIPTION INDEX COPYING NEWS CITATION $(wildcard m/*.m m/*/*.m
 	cp mex/package.mk $(DIST_DIR)/src/Makefile
 	tar -C $(BUILD)/dist -czf $@ $(DIST)
 	@echo "make dist: wrote $@"
+
+# The function reference docs/reference.md, generated from the help texts;
+# make check fails when it is out of date.
+docs:
+	$(OCTAVE) --no-gui --norc --eval "addpath('tests'); gen_reference();"
 
 bench: deps all
 	@bench/run_all.sh
