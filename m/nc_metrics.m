@@ -26,7 +26,8 @@ function R = nc_metrics (varargin)
 %   computation consumes, with no transposed copy, and streamed under the
 %   MaxMemory bound: when it fits, the file is read once; otherwise each of
 %   the two passes reads it again.  The numbers are those of the in-memory
-%   call on the same values (to rounding).
+%   call on the same values (to rounding).  (A feature file named init is
+%   given as './init', since 'init' starts the streaming form below.)
 %
 %   Options (name/value, case-insensitive):
 %     LabelBase

@@ -398,7 +398,11 @@ static nc_status corrupt(nc_ctx *ctx, const nc_stream *s, const char *what)
 static nc_status inflate_into(nc_ctx *ctx, nc_stream *s, unsigned char *dst, size_t bytes)
 {
     nc_inflater *z = s->z;
-    while (bytes > 0) {
+    /* skipping to a far offset inflates everything before it: Ctrl-C is
+     * looked at every 4 MB or so */
+    for (unsigned round = 1; bytes > 0; ++round) {
+        if ((round & 63) == 0 && nc_interrupted(ctx))
+            return ctx->status;
         unsigned char *out = dst ? dst : z->skip;
         size_t want = dst ? bytes : (bytes < sizeof z->skip ? bytes : sizeof z->skip);
         uInt step = want > (1u << 30) ? (1u << 30) : (uInt)want;
