@@ -158,10 +158,11 @@ nc_status nc_metrics_compute(nc_ctx *ctx, int d, long N, int K, const void *H, i
  * st->verbose and st->zero_based as in nc_metrics_compute.
  *
  * The samples are read in chunks as large as MAX_MEMORY bytes allow once
- * the workspace is counted: when they all fit, the file is read once and
- * both passes run on memory; otherwise each pass reads the file again, so
- * the memory held stays below MAX_MEMORY whatever the file's size (the N
- * labels are the caller's).  Chunks of a C-order (N, d) file go straight
+ * the workspace is counted (MAX_MEMORY <= 0: chunks of about 16 MB of
+ * features, the workspace on top): when they all fit, the file is read
+ * once and both passes run on memory; otherwise each pass reads the file
+ * again, so the memory held stays below MAX_MEMORY whatever the file's
+ * size (the N labels are the caller's).  Chunks of a C-order (N, d) file go straight
  * from the file into the d x n block the kernels consume, with no
  * transposition.  float16 and float32 files are processed as single,
  * everything else as double.  With st->verbose, progress lines with the

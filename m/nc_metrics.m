@@ -34,11 +34,12 @@ function R = nc_metrics (varargin)
 %       1 (default): labels 1..K; 0: labels 0..K-1, as PyTorch writes them.
 %     MaxMemory
 %       bytes the call may hold at once when H is a file (the features read at
-%       once plus the workspace; the N labels come on top).  Default: 128e6,
-%       or a quarter of the memory available if that is less.  Chunks of tens
-%       of MB run at about the speed of the in-memory call when the file is in
-%       the page cache (N = 200000, d = 512 float32: 1.3 to 1.5 times its
-%       time, against 5 times for loading the file with nc_read_npy first).
+%       once plus the workspace; the N labels come on top).  Default: chunks
+%       of about 16 MB of features plus the workspace (which grows as d*K and
+%       K^2), the fastest size measured: with the file in the page cache
+%       (N = 200000, d = 512 float32, 410 MB) 1.1 to 1.3 times the time of the
+%       in-memory call, against 1.5 to 2 for one read of the whole file and 3
+%       to 5 for loading it with nc_read_npy first.
 %     Weighting
 %       'samples' (default, the paper's) or 'classes' (Papyan et
 %       al.).  With class weights w_k = n_k/N or 1/K, the centre is

@@ -21,7 +21,6 @@ enum { IN_H, IN_Y, IN_TAIL };
 /* More classes than this cannot have their K x K results in memory anyway;
  * the workspace check refuses what lies between with the bytes asked. */
 #define MAX_CLASSES 100000000
-#define DEFAULT_MAX_MEMORY 128e6
 
 typedef struct {
     nc_weighting weighting;
@@ -200,10 +199,7 @@ static void parse_tail(int nrhs, const mxArray *prhs[], int first, options *o)
 {
     memset(o, 0, sizeof *o);
     o->base = 1;
-    /* Chunks of tens of MB stream as fast as one large read (which pays for
-     * faulting in every page of its buffer), so the default stays small. */
-    double limit = nc_physical_memory();
-    o->max_memory = limit > 0 && limit / 4 < DEFAULT_MAX_MEMORY ? limit / 4 : DEFAULT_MAX_MEMORY;
+    o->max_memory = 0; /* the core's default: chunks of about 16 MB */
     int i = first;
     if (i < nrhs && !is_option_name(prhs[i])) {
         classifier(prhs[i++], o);
