@@ -17,21 +17,15 @@ enum { OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_DROP, OPT_DROPAT, OPT_MOME
 #define MAX_CLASSES 100000
 #define MAX_WIDTH 1000000
 
-/* Labels 1..K as 0-based ints (mxMalloc'd); *K receives max(y). */
+/* Labels 1..K of any numeric class as 0-based ints (mxMalloc'd); *K is
+ * the number of classes, or 0 to set it from max(y). */
 static int *labels(const mxArray *a, const char *arg, size_t want, int *K)
 {
     size_t n;
-    const double *v = ncm_vector(a, arg, "badLabels", NCM_POSITIVE | NCM_INTEGER, want, &n);
-    int *y = mxMalloc(n * sizeof *y);
-    double top = 0;
-    for (size_t j = 0; j < n; ++j)
-        top = v[j] > top ? v[j] : top;
-    if (top > MAX_CLASSES)
-        ncm_error("badLabels", "%s has a label %.0f; at most %d classes are supported", arg, top,
+    int *y = ncm_labels(a, arg, 0, want, K, &n);
+    if (*K > MAX_CLASSES)
+        ncm_error("badLabels", "%s has a label %d; at most %d classes are supported", arg, *K,
                   MAX_CLASSES);
-    for (size_t j = 0; j < n; ++j)
-        y[j] = (int)v[j] - 1;
-    *K = (int)top;
     return y;
 }
 
@@ -49,6 +43,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     const void *X = ncm_numeric(prhs[0], "X", "badData", NCM_FINITE, &p, &N, &single);
     if (p > MAX_WIDTH || N > 2000000000u)
         ncm_error("badData", "X is %zu x %zu; too large", p, N);
+    K = 0;
     int *y = labels(prhs[1], "Y", N, &K);
     if (K < 2)
         ncm_error("badLabels", "Y must hold at least 2 classes (labels 1..K)");
@@ -165,6 +160,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     if (Xt) {
         if (pt != p)
             ncm_error("badData", "TestX must have %zu rows like X, not %zu", p, pt);
+        Kt = K;
         yt = labels(ytest, "TestY", Nt, &Kt);
         if (Kt > K)
             ncm_error("badLabels", "TestY has label %d but Y only goes up to %d", Kt, K);

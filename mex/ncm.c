@@ -503,3 +503,106 @@ mxArray *ncm_struct(const ncm_field *table, size_t count)
         mxSetFieldByNumber(s, 0, mxAddField(s, table[i].name), table[i].value);
     return s;
 }
+
+char *ncm_path(const mxArray *a, const char *arg)
+{
+    if (!a || !mxIsChar(a) || mxGetNumberOfDimensions(a) != 2 || mxGetM(a) != 1)
+        ncm_error("badFile", "%s must be a file name (a character row vector)", arg);
+    const mxChar *c = mxGetChars(a);
+    size_t n = mxGetN(a);
+    for (size_t i = 0; i < n; ++i)
+        if (c[i] == 0)
+            ncm_error("badFile", "%s contains a NUL character at position %zu; a file name "
+                                 "cannot",
+                      arg, i + 1);
+    if (n == 0)
+        ncm_error("badFile", "%s must not be empty", arg);
+    /* room for any encoding of n characters (MATLAB's mxChar is UTF-16) */
+    char *s = mxMalloc(4 * n + 1);
+    if (mxGetString(a, s, (mwSize)(4 * n + 1)) != 0)
+        ncm_error("badFile", "%s could not be converted to a C string", arg);
+    return s;
+}
+
+/* The value of element I of a real numeric or logical array, as double. */
+static double label_at(const mxArray *a, const void *data, size_t i)
+{
+    switch (mxGetClassID(a)) {
+    case mxDOUBLE_CLASS: return ((const double *)data)[i];
+    case mxSINGLE_CLASS: return ((const float *)data)[i];
+    case mxINT8_CLASS: return ((const signed char *)data)[i];
+    case mxUINT8_CLASS: return ((const unsigned char *)data)[i];
+    case mxINT16_CLASS: return ((const short *)data)[i];
+    case mxUINT16_CLASS: return ((const unsigned short *)data)[i];
+    case mxINT32_CLASS: return ((const int *)data)[i];
+    case mxUINT32_CLASS: return ((const unsigned int *)data)[i];
+    case mxINT64_CLASS: return (double)((const long long *)data)[i];
+    case mxUINT64_CLASS: return (double)((const unsigned long long *)data)[i];
+    case mxLOGICAL_CLASS: return ((const mxLogical *)data)[i] ? 1.0 : 0.0;
+    default: return NAN;
+    }
+}
+
+static void label_too_small(const char *arg, double v, int base, unsigned flags)
+{
+    if (base == 1 && v == 0)
+        ncm_error("badLabels", "%s has label 0; labels are 1..K (%s)", arg,
+                  flags & NCM_LABELS_BASE_OPTION
+                      ? "pass 'LabelBase', 0 for 0-based labels, as PyTorch writes them"
+                      : "for 0-based labels, as PyTorch writes them, add 1");
+    ncm_error("badLabels", "%s has label %.17g; labels are %s", arg, v,
+              base ? "1..K" : "0..K-1 (with 'LabelBase', 0)");
+}
+
+int *ncm_labels(const mxArray *a, const char *arg, unsigned flags, size_t want_len, int *K,
+                size_t *len)
+{
+    const int base = flags & NCM_LABELS_FROM_0 ? 0 : 1;
+    if (!a || !(mxIsNumeric(a) || mxIsLogical(a)))
+        ncm_error("badLabels", "%s must be a numeric or logical vector of class labels", arg);
+    if (mxIsComplex(a))
+        ncm_error("badLabels", "%s must be real, not complex", arg);
+    if (mxIsSparse(a))
+        ncm_error("badLabels", "%s must be a full vector, not sparse", arg);
+    size_t n = mxGetNumberOfElements(a);
+    if (n > 0 && (mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1)))
+        ncm_error("badLabels", "%s must be a vector of labels, not a %zu x %zu array", arg,
+                  mxGetM(a), mxGetN(a));
+    if (want_len && n != want_len)
+        ncm_error("badLabels", "%s must have %zu elements (one label per sample), not %zu", arg,
+                  want_len, n);
+    if (n == 0 && *K == 0)
+        ncm_error("badLabels", "%s must not be empty", arg);
+    const void *data = mxGetData(a);
+    double top = -INFINITY;
+    for (size_t i = 0; i < n; ++i) {
+        double v = label_at(a, data, i);
+        if (!isfinite(v))
+            ncm_error("badLabels", "%s must be finite (label %zu is %g)", arg, i + 1, v);
+        if (v != floor(v))
+            ncm_error("badLabels", "%s must hold whole numbers (label %zu is %.17g)", arg, i + 1,
+                      v);
+        if (v < base)
+            label_too_small(arg, v, base, flags);
+        top = v > top ? v : top;
+    }
+    const double classes = top - base + 1;
+    if (*K == 0) {
+        if (classes > NCM_LABELS_MAX)
+            ncm_error("tooLarge", "%s has label %.17g, so K = %.17g classes: at most %d are "
+                                  "supported",
+                      arg, top, classes, NCM_LABELS_MAX);
+        if (classes < 2)
+            ncm_error("badLabels", "%s must hold at least 2 classes (max(%s) = %.17g)", arg, arg,
+                      top);
+        *K = (int)classes;
+    } else if (n > 0 && classes > *K) {
+        ncm_error("badLabels", "%s has label %.17g but there are K = %d classes (labels %d..%d)",
+                  arg, top, *K, base, *K - 1 + base);
+    }
+    int *y = mxMalloc(n ? n * sizeof *y : sizeof *y);
+    for (size_t i = 0; i < n; ++i)
+        y[i] = (int)(label_at(a, data, i) - base);
+    *len = n;
+    return y;
+}

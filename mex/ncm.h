@@ -103,6 +103,23 @@ size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int 
  * ncm_alloc memory (ncm_free releases it before ncm_end). */
 char *ncm_string(const mxArray *a, const char *arg);
 
+/* A file name: a non-empty character row vector with no NUL character (C
+ * would silently cut the name at one), mxMalloc'd (free with mxFree). */
+char *ncm_path(const mxArray *a, const char *arg);
+
+/* Class labels of any real numeric class or logical: a full vector of
+ * whole finite numbers in BASE..BASE+K-1, returned 0-based as mxMalloc'd
+ * ints.  BASE is 1, or 0 with NCM_LABELS_FROM_0; NCM_LABELS_BASE_OPTION
+ * says the gateway takes a 'LabelBase' option (the error for a label 0
+ * then points to it, else it says to add 1).  *K is the number of classes,
+ * or 0 to set it from the largest label (at least 2 classes; more than
+ * NCM_LABELS_MAX raise ncufm:tooLarge).  WANT_LEN 0 accepts any length (an
+ * empty vector only when *K is known); *len receives it. */
+enum { NCM_LABELS_FROM_0 = 1u << 0, NCM_LABELS_BASE_OPTION = 1u << 1 };
+#define NCM_LABELS_MAX 1000000000
+int *ncm_labels(const mxArray *a, const char *arg, unsigned flags, size_t want_len, int *K,
+                size_t *len);
+
 /* Name/value options.  NAMES lists the accepted option names; returns the
  * index of the option named by A (case-insensitive), or raises
  * ncufm:badOption naming the accepted ones.  Names are compared in a
