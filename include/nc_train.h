@@ -82,10 +82,14 @@ void nc_ufm_result_free(nc_ctx *ctx, nc_ufm_result *res);
  *     scale at g_off[l] (batch normalisation only, else -1), shift at b_off[l];
  *   the classifier W (K x d, d = widths[depth]) at w_off[depth] and its bias
  *     b at b_off[depth], the last K entries.
- * A hidden layer computes a = act(BN(W x)) with batch normalisation, where
+ * A hidden layer computes a = act(BN(W x)) when normalised, where
  * BN(z) = scale * (z - mean) / sqrt(var + eps) + shift per unit (per channel
- * for conv), or a = act(W x + shift) without; act is ReLU, except for the
- * last dense layer when linear_features is set.  Conv layers (3 x 3 filters,
+ * for conv), or a = act(W x + shift) otherwise; act is ReLU, except for the
+ * last dense layer when linear_features is set.  With batch_norm every conv
+ * and hidden layer is normalised except the feature layer (the last hidden
+ * one), unless bn_features: normalising it fixes the batch mean and
+ * variance of every feature, which the UFM's feature penalty then no longer
+ * shapes.  Conv layers (3 x 3 filters,
  * zero padding 1, stride 1) are followed by 2 x 2 max pooling; their input is
  * a one-channel img_h x img_w image read row by row, and the pooled maps of
  * the last one (channels innermost, then pixels) are the dense input.  The
@@ -105,7 +109,8 @@ typedef struct {
     int conv_ch[NC_MLP_MAX_CONV];
     long cw_off[NC_MLP_MAX_CONV], cg_off[NC_MLP_MAX_CONV], cb_off[NC_MLP_MAX_CONV];
     long cs_off[NC_MLP_MAX_CONV];
-    int batch_norm;                   /* hidden and conv layers normalised */
+    int batch_norm;                   /* conv and hidden layers normalised ... */
+    int bn_features;                  /* ... the feature layer too */
     int linear_features;              /* no ReLU on the feature layer */
     double bn_eps;
     long n_params, n_stats;
@@ -134,6 +139,7 @@ typedef struct {
     double weight_decay;              /* gradient += wd * theta; default 5e-4 */
     int decay_classifier;             /* weight decay on W and b too (else hidden only); 0 */
     int batch_norm;                   /* default 0 */
+    int bn_features;                  /* normalise the feature layer too; default 0 */
     double bn_momentum;               /* running statistics: default 0.1 */
     double bn_eps;                    /* default 1e-5 */
     int linear_features;              /* default 0: ReLU features */

@@ -10,7 +10,8 @@ function M = nc_mlp_train (varargin)
 %       a_l = act(BN(W_l a_{l-1}))  (with BatchNorm)  or  act(W_l a_{l-1} + b_l),
 %   l = 1..L, a_0 = x (or the output of an optional convolutional front end),
 %   features h = a_L and logits W h + b.  act is ReLU, except on the feature
-%   layer with FeatureLayer 'linear'.  BN(z) = s .* (z - mean) ./ sqrt(var +
+%   layer with FeatureLayer 'linear'; BN applies to every layer but the
+%   feature layer, unless BNFeatures.  BN(z) = s .* (z - mean) ./ sqrt(var +
 %   1e-5) + t per unit, with the batch's statistics in training and running
 %   averages (momentum BNMomentum, unbiased variance, as PyTorch) when the
 %   network is evaluated; the scale s and shift t are learned (M.scales,
@@ -58,7 +59,12 @@ function M = nc_mlp_train (varargin)
 %     WeightDecay     default 5e-4.
 %     DecayOn         'hidden' (default: every layer but the classifier) or
 %                     'all' (the classifier too, as the authors' optimiser).
-%     BatchNorm       normalise every hidden and conv layer (default false).
+%     BatchNorm       normalise every conv and hidden layer but the feature
+%                     layer (default false).
+%     BNFeatures      normalise the feature layer too (default false): its
+%                     batch mean and variance are then fixed by the scale and
+%                     shift, and the feature penalty lambda_H no longer shapes
+%                     the features, only those two.
 %     BNMomentum      default 0.1.
 %     FeatureLayer    'relu' (default, non-negative features as the authors')
 %                     or 'linear' (no ReLU on the last hidden layer).
@@ -92,7 +98,7 @@ function M = nc_mlp_train (varargin)
 %   running_mean, running_var (cells per layer, the classifier last in
 %   weights and biases; scales and statistics empty without BatchNorm);
 %   hidden, conv, conv_filters (3 x 3 x cin x cout, kernel rows first),
-%   conv_biases, conv_scales, batch_norm, feature_layer; epochs_done,
+%   conv_biases, conv_scales, batch_norm, bn_features, feature_layer; epochs_done,
 %   resumed_from (epochs read from the checkpoint), interrupted (Ctrl-C stops
 %   after the current batch and returns the state reached, with the history
 %   of the completed epochs); and history:
@@ -165,8 +171,15 @@ end
 %!test  % batch normalisation: features in evaluation mode, from the running statistics
 %! M = nc_mlp_train (X, y, 'Hidden', [16 8], 'Epochs', 3, 'BatchSize', 32, 'BatchNorm', true, ...
 %!                   'Verbose', false, 'Features', true);
-%! assert (M.batch_norm); assert (size (M.scales{2}), [8 1]); assert (numel (M.scales), 2);
+%! assert (M.batch_norm); assert (size (M.scales{1}), [16 1]); assert (isempty (M.scales{2}));
 %! relu = @(v) max (v, 0);
+%! z = double (M.weights{1}) * X;
+%! a = relu (double (M.scales{1}) .* (z - double (M.running_mean{1})) ...
+%!           ./ sqrt (double (M.running_var{1}) + 1e-5) + double (M.biases{1}));
+%! a = relu (double (M.weights{2}) * a + double (M.biases{2}));   % the feature layer is not normalised
+%! assert (double (M.H), a, 1e-5 * max (abs (a(:))));
+%! M = nc_mlp_train (X, y, 'Hidden', [16 8], 'Epochs', 3, 'BatchSize', 32, 'BatchNorm', true, ...
+%!                   'BNFeatures', true, 'Verbose', false, 'Features', true);
 %! a = X;
 %! for l = 1:2
 %!   z = double (M.weights{l}) * a;

@@ -12,13 +12,14 @@ enum { OUT_MODEL };
 static const char *const option_names[] = {
     "Hidden",     "Epochs",       "BatchSize",  "LearningRate", "LrDrop",       "DropAt",
     "Schedule",   "Warmup",       "Momentum",   "Nesterov",     "LambdaW",      "LambdaH",
-    "LambdaB",    "WarmStart",    "WeightDecay", "DecayOn",     "BatchNorm",    "BNMomentum",
+    "LambdaB",    "WarmStart",    "WeightDecay", "DecayOn",     "BatchNorm",    "BNFeatures",
+    "BNMomentum",
     "FeatureLayer", "Seed",       "Verbose",    "Checkpoint",   "CheckpointEvery",
     "HistoryEvery", "TestX",      "TestY",      "Features",     "Conv",         "ImageSize",
     "Threads"};
 enum { OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_DROP, OPT_DROPAT, OPT_SCHEDULE, OPT_WARMUP,
        OPT_MOMENTUM, OPT_NESTEROV, OPT_LW, OPT_LH, OPT_LB, OPT_WARMSTART, OPT_WD, OPT_DECAYON,
-       OPT_BN, OPT_BNMOM, OPT_FEATLAYER, OPT_SEED, OPT_VERBOSE, OPT_CKPT, OPT_CKPT_EVERY,
+       OPT_BN, OPT_BNFEAT, OPT_BNMOM, OPT_FEATLAYER, OPT_SEED, OPT_VERBOSE, OPT_CKPT, OPT_CKPT_EVERY,
        OPT_HIST_EVERY, OPT_TESTX, OPT_TESTY, OPT_FEATURES, OPT_CONV, OPT_IMAGE, OPT_THREADS,
        OPT_COUNT };
 
@@ -116,6 +117,7 @@ static void parse_option(int which, const mxArray *v, nc_mlp_opts *o, extras *x)
         break;
     case OPT_DECAYON: o->decay_classifier = ncm_choice(v, "DecayOn", decay_scopes, 2); break;
     case OPT_BN: o->batch_norm = ncm_flag(v, "BatchNorm"); break;
+    case OPT_BNFEAT: o->bn_features = ncm_flag(v, "BNFeatures"); break;
     case OPT_BNMOM:
         o->bn_momentum = ncm_scalar(v, "BNMomentum", "badOption", NCM_NONNEG);
         if (o->bn_momentum > 1)
@@ -214,7 +216,7 @@ static mxArray *layer_cell(const nc_mlp *m, int what)
             v = single_matrix(m->params + m->b_off[l], out, 1);
         else if (l == L)
             break;
-        else if (!m->batch_norm)
+        else if (m->g_off[l] < 0)
             v = mxCreateNumericMatrix(0, 0, mxSINGLE_CLASS, mxREAL);
         else if (what == 2)
             v = single_matrix(m->params + m->g_off[l], out, 1);
@@ -277,6 +279,7 @@ static mxArray *model_struct(const nc_mlp *m, const nc_mlp_history *h)
         {"conv_biases", conv_cell(m, 1)},
         {"conv_scales", conv_cell(m, 2)},
         {"batch_norm", ncm_bool(m->batch_norm)},
+        {"bn_features", ncm_bool(m->bn_features)},
         {"feature_layer", mxCreateString(m->linear_features ? "linear" : "relu")},
         {"history", history_struct(h)},
         {"epochs_done", ncm_real_scalar(h->epochs_done)},

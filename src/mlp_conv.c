@@ -88,7 +88,7 @@ void nct_conv_forward(const nc_mlp *m, mlp_work *w, int c, int B, int train, flo
     im2col(cin, h, wd, B, w->cin[c], w->cols[c]);
     nc_sgemm('N', 'N', co, (int)n, 9 * cin, 1.0f, P + m->cw_off[c], co, w->cols[c], 9 * cin,
              0.0f, Z, co);
-    nct_act_forward(m, co, n, bn ? P + m->cg_off[c] : NULL, P + m->cb_off[c], 1, train,
+    nct_act_forward(m, co, n, bn, bn ? P + m->cg_off[c] : NULL, P + m->cb_off[c], 1, train,
                     w->cxhat[c], w->cinvstd[c], st, bn_momentum, w->acc, w->coef, w->act[c]);
     pool(co, h, wd, B, w->act[c], out, w->arg[c]);
 }
@@ -105,7 +105,7 @@ void nct_conv_backward(const nc_mlp *m, mlp_work *w, int c, int B, const float *
     for (long b = 0; b < B; ++b)
         for (long i = 0; i < per; ++i)
             dact[b * co * hw + w->arg[c][b * per + i]] += dpool[b * per + i];
-    nct_act_backward(m, co, n, dact, w->act[c], w->cxhat[c], w->cinvstd[c],
+    nct_act_backward(m, co, n, bn, dact, w->act[c], w->cxhat[c], w->cinvstd[c],
                      bn ? P + m->cg_off[c] : NULL, 1, bn ? grad + m->cg_off[c] : NULL,
                      grad + m->cb_off[c], w->acc, w->coef);
     nc_sgemm('N', 'T', co, 9 * cin, (int)n, 1.0f, dact, co, w->cols[c], 9 * cin, 0.0f,

@@ -4,7 +4,7 @@
  * Every layer but the classifier comes first in the parameter vector, so
  * that weight decay on "the hidden layers" or on "everything" is one
  * leading range, and the optimiser needs no per-layer bookkeeping. */
-#include "nc_train.h"
+#include "mlp_net.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -35,6 +35,11 @@ void nc_mlp_defaults(nc_mlp_opts *opts)
     opts->verbose = 1;
     opts->checkpoint_every = 1;
     opts->history_every = 1;
+}
+
+int nct_layer_bn(const nc_mlp *m, int l)
+{
+    return m->batch_norm && (l < m->depth - 1 || m->bn_features);
 }
 
 void nc_mlp_free(nc_ctx *ctx, nc_mlp *model)
@@ -92,15 +97,15 @@ static long layout(nc_mlp *m, long *n_stats)
         st += m->batch_norm ? 2L * co : 0;
     }
     for (int l = 0; l < m->depth; ++l) {
-        int out = m->widths[l + 1];
+        int out = m->widths[l + 1], bn = nct_layer_bn(m, l);
         m->w_off[l] = off;
         off += (long)out * m->widths[l];
-        m->g_off[l] = m->batch_norm ? off : -1;
-        off += m->batch_norm ? out : 0;
+        m->g_off[l] = bn ? off : -1;
+        off += bn ? out : 0;
         m->b_off[l] = off;
         off += out;
-        m->ds_off[l] = m->batch_norm ? st : -1;
-        st += m->batch_norm ? 2L * out : 0;
+        m->ds_off[l] = bn ? st : -1;
+        st += bn ? 2L * out : 0;
     }
     int K = m->widths[m->depth + 1];
     m->w_off[m->depth] = off;
@@ -130,15 +135,15 @@ static void initialise(nc_mlp *m, gsl_rng *rng)
             P[m->w_off[l] + i] =
                 (float)(l < m->depth ? gsl_ran_gaussian_ziggurat(rng, sqrt(2.0 / fan_in))
                                      : (2 * gsl_rng_uniform(rng) - 1) / sqrt(fan_in));
-        for (int i = 0; l < m->depth && m->batch_norm && i < m->widths[l + 1]; ++i)
+        for (int i = 0; l < m->depth && nct_layer_bn(m, l) && i < m->widths[l + 1]; ++i)
             P[m->g_off[l] + i] = 1;
     }
     /* running variances start at 1, means at 0 */
     for (int c = 0; m->batch_norm && c < m->n_conv; ++c)
         for (int k = 0; k < m->conv_ch[c]; ++k)
             m->stats[m->cs_off[c] + m->conv_ch[c] + k] = 1;
-    for (int l = 0; m->batch_norm && l < m->depth; ++l)
-        for (int i = 0; i < m->widths[l + 1]; ++i)
+    for (int l = 0; l < m->depth; ++l)
+        for (int i = 0; nct_layer_bn(m, l) && i < m->widths[l + 1]; ++i)
             m->stats[m->ds_off[l] + m->widths[l + 1] + i] = 1;
 }
 
@@ -154,6 +159,7 @@ nc_status nc_mlp_init(nc_ctx *ctx, int p, int K, const nc_mlp_opts *opts, nc_mlp
     m->depth = opts->depth;
     m->n_conv = opts->n_conv;
     m->batch_norm = opts->batch_norm != 0;
+    m->bn_features = m->batch_norm && opts->bn_features;
     m->linear_features = opts->linear_features != 0;
     m->bn_eps = opts->bn_eps;
     m->widths[0] = p;

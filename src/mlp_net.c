@@ -60,7 +60,7 @@ int nct_conv_cin(const nc_mlp *m, int c) { return c ? m->conv_ch[c - 1] : 1; }
 
 static void plan(const nc_mlp *m, size_t B, int train, mlp_work *w, carver *c)
 {
-    int bn = m->batch_norm;
+    int cbn = m->batch_norm;
     size_t widest = 0, units = (size_t)m->widths[m->depth + 1], dact = 0, dcols = 0;
     for (int l = m->n_conv ? 0 : 1; l <= m->depth; ++l)
         widest = max_z(widest, (size_t)m->widths[l]);
@@ -72,6 +72,7 @@ static void plan(const nc_mlp *m, size_t B, int train, mlp_work *w, carver *c)
         w->A[l] = take_f(c, mul_sat((size_t)m->widths[l], B));
     for (int l = 0; l < m->depth; ++l) {
         size_t out = (size_t)m->widths[l + 1];
+        int bn = nct_layer_bn(m, l);
         w->xhat[l] = bn && train ? take_f(c, mul_sat(out, B)) : NULL;
         w->invstd[l] = bn ? take_f(c, out) : NULL;
     }
@@ -83,9 +84,9 @@ static void plan(const nc_mlp *m, size_t B, int train, mlp_work *w, carver *c)
         size_t co = (size_t)m->conv_ch[k], n = mul_sat(px, B);
         w->cin[k] = take_f(c, mul_sat(cin, n));
         w->cols[k] = take_f(c, mul_sat(9 * cin, n));
-        w->cxhat[k] = bn && train ? take_f(c, mul_sat(co, n)) : NULL;
+        w->cxhat[k] = cbn && train ? take_f(c, mul_sat(co, n)) : NULL;
         w->act[k] = take_f(c, mul_sat(co, n));
-        w->cinvstd[k] = bn ? take_f(c, co) : NULL;
+        w->cinvstd[k] = cbn ? take_f(c, co) : NULL;
         w->arg[k] = take_i(c, mul_sat(co * px / 4, B));
         units = max_z(units, co);
         dact = max_z(dact, mul_sat(co, n));
@@ -283,12 +284,12 @@ static void col_shift(int n, float *restrict z, const float *restrict c, int rel
 
 /* Statistics are summed in double (acc: 2n doubles) and turned into float
  * coefficients per unit (coef: 3n floats) for the elementwise passes. */
-void nct_act_forward(const nc_mlp *m, int n, long cols, const float *gamma, const float *beta,
-                     int relu, int train, float *xhat, float *invstd, float *stats,
+void nct_act_forward(const nc_mlp *m, int n, long cols, int bn, const float *gamma,
+                     const float *beta, int relu, int train, float *xhat, float *invstd, float *stats,
                      double bn_momentum, double *acc, float *coef, float *A)
 {
-    const float *Z = m->batch_norm && train ? xhat : A;
-    if (!m->batch_norm) {
+    const float *Z = bn && train ? xhat : A;
+    if (!bn) {
         for (long j = 0; j < cols; ++j)
             col_shift(n, A + j * n, beta, relu);
         return;
@@ -332,19 +333,19 @@ void nct_act_forward(const nc_mlp *m, int n, long cols, const float *gamma, cons
 /* dA (the gradient of the n x cols output A) becomes the gradient of the
  * pre-activation Z; dbeta receives the shift's (or bias's) gradient and,
  * with normalisation, dgamma the scale's. */
-void nct_act_backward(const nc_mlp *m, int n, long cols, float *dA, const float *A,
+void nct_act_backward(const nc_mlp *m, int n, long cols, int bn, float *dA, const float *A,
                       const float *xhat, const float *invstd, const float *gamma, int relu,
                       float *dgamma, float *dbeta, double *acc, float *coef)
 {
     double *s1 = acc, *s2 = acc + n;
     for (int i = 0; i < n; ++i)
         s1[i] = s2[i] = 0;
-    const float *xh = m->batch_norm ? xhat : NULL;
+    const float *xh = bn ? xhat : NULL;
     for (long j = 0; j < cols; ++j)
         col_backsum(n, dA + j * n, A + j * n, xh ? xh + j * n : NULL, relu, s1, s2);
     for (int i = 0; i < n; ++i)
         dbeta[i] = (float)s1[i];
-    if (!m->batch_norm)
+    if (!bn)
         return;
     /* d/dZ = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)) */
     float *a = coef, *m1 = coef + n, *m2 = coef + 2 * n;
@@ -372,14 +373,13 @@ void nct_forward(const nc_mlp *m, mlp_work *w, int B, int train, float *stats,
         nct_conv_forward(m, w, c, B, train, stats, bn_momentum,
                          c + 1 < m->n_conv ? w->cin[c + 1] : w->A[0]);
     const float *P = m->params;
-    int bn = m->batch_norm;
     for (int l = 0; l < m->depth; ++l) {
-        int in = m->widths[l], out = m->widths[l + 1];
+        int in = m->widths[l], out = m->widths[l + 1], bn = nct_layer_bn(m, l);
         float *Z = bn && train ? w->xhat[l] : w->A[l + 1];
         float *st = !bn ? NULL : train ? (stats ? stats + m->ds_off[l] : NULL)
                                        : m->stats + m->ds_off[l];
         nc_sgemm('N', 'N', out, B, in, 1.0f, P + m->w_off[l], out, w->A[l], in, 0.0f, Z, out);
-        nct_act_forward(m, out, B, bn ? P + m->g_off[l] : NULL, P + m->b_off[l],
+        nct_act_forward(m, out, B, bn, bn ? P + m->g_off[l] : NULL, P + m->b_off[l],
                         layer_relu(m, l), train, w->xhat[l], w->invstd[l], st, bn_momentum,
                         w->acc, w->coef, w->A[l + 1]);
     }
@@ -447,10 +447,9 @@ double nct_batch_grad(const nc_mlp *m, const mlp_loss *loss, mlp_work *w, const 
         return F;
     head_backward(m, loss, w, B, grad);
     float *dA = w->dA, *spare = w->dB;
-    int bn = m->batch_norm;
     for (int l = L - 1; l >= 0; --l) {
-        int in = m->widths[l], out = m->widths[l + 1];
-        nct_act_backward(m, out, B, dA, w->A[l + 1], w->xhat[l], w->invstd[l],
+        int in = m->widths[l], out = m->widths[l + 1], bn = nct_layer_bn(m, l);
+        nct_act_backward(m, out, B, bn, dA, w->A[l + 1], w->xhat[l], w->invstd[l],
                          bn ? P + m->g_off[l] : NULL, layer_relu(m, l),
                          bn ? grad + m->g_off[l] : NULL, grad + m->b_off[l], w->acc, w->coef);
         nc_sgemm('N', 'T', out, in, B, 1.0f, dA, out, w->A[l], in, 0.0f, grad + m->w_off[l], out);

@@ -69,24 +69,27 @@ double nct_batch_grad(const nc_mlp *m, const mlp_loss *loss, mlp_work *w, const 
 /* The parameters that weight decay applies to: [0, end). */
 long nct_decay_end(const nc_mlp *m, int decay_classifier);
 
-/* Normalisation and activation of n units over cols columns (column j
- * holds unit i at j*n + i).  The pre-activations come in xhat (training
- * mode with normalisation) or in A (otherwise).  Without normalisation
+/* Normalisation (when bn) and activation of n units over cols columns
+ * (column j holds unit i at j*n + i).  The pre-activations come in xhat
+ * (training mode with normalisation) or in A (otherwise).  Without normalisation
  * A = act(Z + beta).  With it, training mode: batch statistics, xhat becomes
  * (Z - mean) * invstd, A = act(gamma xhat + beta), and when stats is not
  * NULL the running mean and variance (stats[0..n), stats[n..2n)) move
  * towards the batch's by bn_momentum (the variance unbiased, as PyTorch);
  * evaluation mode: the running statistics in stats replace the batch's.
  * acc (2n doubles) and coef (3n floats) are scratch. */
-void nct_act_forward(const nc_mlp *m, int n, long cols, const float *gamma, const float *beta,
-                     int relu, int train, float *xhat, float *invstd, float *stats,
+void nct_act_forward(const nc_mlp *m, int n, long cols, int bn, const float *gamma,
+                     const float *beta, int relu, int train, float *xhat, float *invstd, float *stats,
                      double bn_momentum, double *acc, float *coef, float *A);
 /* dA (the gradient of the output A) becomes the gradient of the
  * pre-activations; dbeta receives the shift's (bias's) gradient and, with
  * normalisation, dgamma the scale's. */
-void nct_act_backward(const nc_mlp *m, int n, long cols, float *dA, const float *A,
+void nct_act_backward(const nc_mlp *m, int n, long cols, int bn, float *dA, const float *A,
                       const float *xhat, const float *invstd, const float *gamma, int relu,
                       float *dgamma, float *dbeta, double *acc, float *coef);
+
+/* Whether dense hidden layer l is normalised (mlp_model.c). */
+int nct_layer_bn(const nc_mlp *m, int l);
 
 /* Conv layer c (mlp_conv.c): forward from w->cin[c] into out (the next
  * layer's input, or A[0] after the last), and backward from the gradient of

@@ -29,11 +29,11 @@ static double frand(unsigned *s)
 
 /* Normalisation (batch statistics when stats is NULL, else the running
  * ones) and activation of n units over cols columns, v[col * n + unit]. */
-static void ref_norm_act(const nc_mlp *m, int n, long cols, double *v, const double *gamma,
-                         const double *beta, const double *stats, int relu)
+static void ref_norm_act(const nc_mlp *m, int bn, int n, long cols, double *v,
+                         const double *gamma, const double *beta, const double *stats, int relu)
 {
     for (int i = 0; i < n; ++i) {
-        if (m->batch_norm) {
+        if (bn) {
             double mean = 0, var = 0;
             if (stats) {
                 mean = stats[i];
@@ -79,7 +79,7 @@ static double *ref_conv(const nc_mlp *m, const double *th, const double *stats, 
                             }
                     out[(b * hw + y * w + x) * co + o] = s;
                 }
-    ref_norm_act(m, co, hw * B, out, m->batch_norm ? th + m->cg_off[c] : NULL,
+    ref_norm_act(m, m->batch_norm, co, hw * B, out, m->batch_norm ? th + m->cg_off[c] : NULL,
                  th + m->cb_off[c], stats ? stats + m->cs_off[c] : NULL, 1);
     int h2 = h / 2, w2 = w / 2;
     double *pool = malloc(sizeof *pool * (size_t)(co * h2 * w2 * B));
@@ -115,8 +115,10 @@ static double *ref_features(const nc_mlp *m, const double *th, const double *sta
             for (int i = 0; i < out; ++i)
                 for (int k = 0; k < in; ++k)
                     z[j * out + i] += th[m->w_off[l] + i + (long)out * k] * a[j * in + k];
-        ref_norm_act(m, out, B, z, m->batch_norm ? th + m->g_off[l] : NULL, th + m->b_off[l],
-                     stats ? stats + m->ds_off[l] : NULL,
+        /* documented: a normalised layer has a scale (g_off >= 0) */
+        int bn = m->g_off[l] >= 0;
+        ref_norm_act(m, bn, out, B, z, bn ? th + m->g_off[l] : NULL, th + m->b_off[l],
+                     stats && bn ? stats + m->ds_off[l] : NULL,
                      !(m->linear_features && l == m->depth - 1));
         free(a);
         a = z;
@@ -228,8 +230,12 @@ static void test_gradients(void)
     gradient_case("weight decay on every parameter", &o, 3, 3, 6, 98);
     o.batch_norm = 1;
     gradient_case("batch normalisation", &o, 3, 3, 6, 97);
+    o.bn_features = 1;
+    gradient_case("batch normalisation, the feature layer too", &o, 3, 3, 6, 94);
     o.linear_features = 1;
     gradient_case("batch normalisation, linear features", &o, 3, 3, 6, 96);
+    o.bn_features = 0;
+    gradient_case("batch normalisation but not of the linear features", &o, 3, 3, 6, 93);
     o.batch_norm = 0;
     gradient_case("linear features", &o, 3, 3, 6, 95);
 
@@ -275,7 +281,8 @@ static void test_eval_forward(void)
     float Xf[p * B], H[5 * B], Z[K * B];
     for (long i = 0; i < m.n_params; ++i)
         th[i] = m.params[i];
-    CHECK(m.n_stats == 2 * (2 + 6 + 5), "statistics: mean and variance per unit: %ld", m.n_stats);
+    CHECK(m.n_stats == 2 * (2 + 6) && m.g_off[1] < 0,
+          "statistics: mean and variance per unit but the features': %ld", m.n_stats);
     for (long i = 0; i < m.n_stats; ++i) /* means anywhere, variances positive */
         st[i] = m.stats[i] = (float)(m.stats[i] == 1 ? 0.5 + frand(&s) : frand(&s) - 0.5);
     for (int i = 0; i < p * B; ++i)
