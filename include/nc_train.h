@@ -98,7 +98,7 @@ void nc_ufm_result_free(nc_ctx *ctx, nc_ufm_result *res);
  * stats holds the running mean and variance (biased estimate for the batch,
  * unbiased for the running average, as PyTorch) of every normalised layer:
  * means at cs_off[c] / ds_off[l], variances right after them. */
-typedef struct {
+typedef struct nc_mlp {
     int depth;                        /* dense hidden layers, 1..NC_MLP_MAX_HIDDEN */
     int widths[NC_MLP_MAX_HIDDEN + 2]; /* dense input, hidden widths, K */
     long w_off[NC_MLP_MAX_HIDDEN + 1], b_off[NC_MLP_MAX_HIDDEN + 1];
@@ -152,6 +152,9 @@ typedef struct {
     int n_conv;                       /* conv layers (0: a plain MLP, default) */
     int conv[NC_MLP_MAX_CONV];        /* their channel counts */
     int img_h, img_w;                 /* input image; img_h * img_w = p, divisible by 2^n_conv */
+    const struct nc_mlp *init;        /* start from this model's parameters and statistics
+                                         (the same shape) instead of the seeded
+                                         initialisation; NULL (default) */
 } nc_mlp_opts;
 
 /* Training records.  Every epoch: lr, seconds, and the running means over

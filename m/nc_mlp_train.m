@@ -93,12 +93,19 @@ function M = nc_mlp_train (varargin)
 %     ImageSize       [rows cols] of the images (default square); both
 %                     divisible by 2^numel(Conv).
 %     Threads         BLAS threads during the call (default: unchanged).
+%     Init            a model M returned by nc_mlp_train: training starts from
+%                     its parameters and normalisation statistics (with zero
+%                     momentum) instead of the seeded initialisation; its
+%                     architecture (hidden, conv, batch_norm, bn_features,
+%                     feature_layer) replaces those options.  For a sweep,
+%                     each point can start from its neighbour's network.
 %
 %   Output fields of M: W (K x d), b (K x 1); weights, biases, scales,
 %   running_mean, running_var (cells per layer, the classifier last in
 %   weights and biases; scales and statistics empty without BatchNorm);
 %   hidden, conv, conv_filters (3 x 3 x cin x cout, kernel rows first),
-%   conv_biases, conv_scales, batch_norm, bn_features, feature_layer; epochs_done,
+%   conv_biases, conv_scales, conv_running_mean, conv_running_var, batch_norm,
+%   bn_features, feature_layer; epochs_done,
 %   resumed_from (epochs read from the checkpoint), interrupted (Ctrl-C stops
 %   after the current batch and returns the state reached, with the history
 %   of the completed epochs); and history:
@@ -209,6 +216,30 @@ end
 %! B = nc_mlp_train (X, y, o{:}, 'Epochs', 2, 'LambdaW', 0.002, 'LambdaH', 0.0004);
 %! assert (A.history.Zbar(:, :, 1), B.history.Zbar(:, :, 1));
 %! assert (~ isequal (A.history.Zbar(:, :, 2), B.history.Zbar(:, :, 2)));
+
+%!test  % Init: a model carries every parameter and statistic into a new run
+%! rand ('seed', 3);
+%! Xi = rand (64, 40); yi = 1 + mod (0:39, 3);
+%! o = {'Conv', 2, 'Hidden', [6 5], 'BatchNorm', true, 'Epochs', 2, 'BatchSize', 8, 'Verbose', false};
+%! A = nc_mlp_train (Xi, yi, o{:});
+%! B = nc_mlp_train (Xi, yi, 'Init', A, 'Epochs', 1, 'LearningRate', 1e-30, 'BNMomentum', 0, ...
+%!                   'Verbose', false);
+%! f = {'weights', 'biases', 'scales', 'running_mean', 'running_var', 'conv_filters', ...
+%!      'conv_biases', 'conv_scales', 'conv_running_mean', 'conv_running_var'};
+%! for i = 1:numel (f)
+%!   assert (B.(f{i}), A.(f{i}));
+%! end
+%! assert (B.hidden, [6 5]); assert (B.batch_norm);
+%! C = nc_mlp_train (Xi, yi, 'Init', A, 'Epochs', 2, 'BatchSize', 8, 'Verbose', false);
+%! assert (~ isequal (C.W, A.W));
+%! try
+%!   nc_mlp_train (Xi(1:16, :), yi, 'Init', A, 'Verbose', false); error ('no error');
+%! catch err
+%!   assert (err.identifier, 'ncufm:badInit');
+%! end
+
+%!error <nc_mlp_train: Init must be a model> nc_mlp_train (ones (2), [1 2], 'Init', 3)
+%!error <nc_mlp_train: Init has no field 'hidden'> nc_mlp_train (ones (2), [1 2], 'Init', struct ('a', 1))
 
 %!test  % a seed fixes the run; single input equals double input of the same values
 %! o = {'Hidden', 8, 'Epochs', 2, 'Verbose', false, 'Seed', 3};

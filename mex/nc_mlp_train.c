@@ -4,6 +4,7 @@
 #include "ncm.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 enum { IN_X, IN_Y, IN_OPTIONS };
@@ -16,12 +17,12 @@ static const char *const option_names[] = {
     "BNMomentum",
     "FeatureLayer", "Seed",       "Verbose",    "Checkpoint",   "CheckpointEvery",
     "HistoryEvery", "TestX",      "TestY",      "Features",     "Conv",         "ImageSize",
-    "Threads"};
+    "Threads",    "Init"};
 enum { OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_DROP, OPT_DROPAT, OPT_SCHEDULE, OPT_WARMUP,
        OPT_MOMENTUM, OPT_NESTEROV, OPT_LW, OPT_LH, OPT_LB, OPT_WARMSTART, OPT_WD, OPT_DECAYON,
        OPT_BN, OPT_BNFEAT, OPT_BNMOM, OPT_FEATLAYER, OPT_SEED, OPT_VERBOSE, OPT_CKPT, OPT_CKPT_EVERY,
        OPT_HIST_EVERY, OPT_TESTX, OPT_TESTY, OPT_FEATURES, OPT_CONV, OPT_IMAGE, OPT_THREADS,
-       OPT_COUNT };
+       OPT_INIT, OPT_COUNT };
 
 static const char *const schedules[] = {"step", "cosine"};
 static const char *const decay_scopes[] = {"hidden", "all"};
@@ -34,7 +35,7 @@ static const char *const feature_layers[] = {"relu", "linear"};
 /* The gateway's inputs beyond the core's options. */
 typedef struct {
     const void *Xt;
-    const mxArray *yt;
+    const mxArray *yt, *init;
     size_t pt, Nt;
     int test_single, features, image_set, threads;
 } extras;
@@ -157,6 +158,122 @@ static void parse_option(int which, const mxArray *v, nc_mlp_opts *o, extras *x)
         break;
     }
     case OPT_THREADS: x->threads = ncm_count(v, "Threads", 0); break;
+    case OPT_INIT: x->init = v; break;
+    }
+}
+
+/* ------------------------------------------------- Init: a model to start from --- */
+
+static const mxArray *init_field(const mxArray *s, const char *name)
+{
+    const mxArray *f = mxGetField(s, 0, name);
+    if (!f)
+        ncm_error("badInit", "Init has no field '%s': pass a model returned by nc_mlp_train",
+                  name);
+    return f;
+}
+
+/* Entry i of the cell field NAME, with N entries. */
+static const mxArray *init_entry(const mxArray *s, const char *name, size_t i, size_t n)
+{
+    const mxArray *c = init_field(s, name);
+    if (!mxIsCell(c) || mxGetNumberOfElements(c) != n)
+        ncm_error("badInit", "Init.%s must be a cell of %zu entries", name, n);
+    const mxArray *e = mxGetCell(c, i);
+    if (!e)
+        ncm_error("badInit", "Init.%s{%zu} is empty", name, i + 1);
+    return e;
+}
+
+/* The architecture of Init replaces the options'. */
+static void init_architecture(const mxArray *s, nc_mlp_opts *o)
+{
+    if (!mxIsStruct(s) || mxGetNumberOfElements(s) != 1)
+        ncm_error("badInit", "Init must be a model returned by nc_mlp_train");
+    o->depth = int_list(init_field(s, "hidden"), "Init.hidden", "badInit", NCM_POSITIVE, 1,
+                        MAX_WIDTH, NC_MLP_MAX_HIDDEN, o->hidden);
+    o->n_conv = int_list(init_field(s, "conv"), "Init.conv", "badInit",
+                         NCM_POSITIVE | NCM_EMPTY_OK, 1, 4096, NC_MLP_MAX_CONV, o->conv);
+    o->batch_norm = ncm_flag(init_field(s, "batch_norm"), "Init.batch_norm");
+    o->bn_features = ncm_flag(init_field(s, "bn_features"), "Init.bn_features");
+    o->linear_features =
+        ncm_choice(init_field(s, "feature_layer"), "Init.feature_layer", feature_layers, 2);
+}
+
+/* numel values of a real single or double array into dst, in order. */
+static void init_values(const mxArray *a, const char *arg, size_t numel, float *dst)
+{
+    if (!(mxIsSingle(a) || mxIsDouble(a)) || mxIsComplex(a) || mxIsSparse(a) ||
+        mxGetNumberOfElements(a) != numel)
+        ncm_error("badInit", "%s must be a real array of %zu values", arg, numel);
+    for (size_t i = 0; i < numel; ++i) {
+        double v = mxIsSingle(a) ? ((const float *)mxGetData(a))[i] : mxGetPr(a)[i];
+        if (!isfinite(v))
+            ncm_error("badInit", "%s must be finite", arg);
+        dst[i] = (float)v;
+    }
+}
+
+static void init_block(const mxArray *s, const char *name, size_t i, size_t n, size_t numel,
+                       float *dst)
+{
+    char arg[64];
+    snprintf(arg, sizeof arg, "Init.%s{%zu}", name, i + 1);
+    init_values(init_entry(s, name, i, n), arg, numel, dst);
+}
+
+static void *mx_alloc(size_t bytes, void *user)
+{
+    (void)user;
+    return mxMalloc(bytes);
+}
+
+static void mx_release(void *p, void *user)
+{
+    (void)user;
+    mxFree(p);
+}
+
+/* The parameters and statistics of Init, in a model allocated with mxMalloc
+ * (freed by Octave if a field is malformed). */
+static void init_model(const mxArray *s, int p, int K, const nc_mlp_opts *o, nc_ctx *ictx,
+                       nc_mlp *m)
+{
+    ncm_ctx(ictx);
+    ictx->alloc = mx_alloc;
+    ictx->release = mx_release;
+    nc_mlp_opts shape = *o;
+    shape.init = NULL;
+    if (nc_mlp_init(ictx, p, K, &shape, m))
+        ncm_raise(ictx);
+    size_t L = (size_t)m->depth;
+    for (size_t l = 0; l <= L; ++l) {
+        size_t out = (size_t)m->widths[l + 1];
+        init_block(s, "weights", l, L + 1, out * (size_t)m->widths[l], m->params + m->w_off[l]);
+        init_block(s, "biases", l, L + 1, out, m->params + m->b_off[l]);
+        if (l == L || m->g_off[l] < 0)
+            continue;
+        init_block(s, "scales", l, L, out, m->params + m->g_off[l]);
+        init_block(s, "running_mean", l, L, out, m->stats + m->ds_off[l]);
+        init_block(s, "running_var", l, L, out, m->stats + m->ds_off[l] + out);
+    }
+    size_t C = (size_t)m->n_conv;
+    for (size_t c = 0; c < C; ++c) {
+        size_t cin = c ? (size_t)m->conv_ch[c - 1] : 1, co = (size_t)m->conv_ch[c];
+        float *f = mxMalloc(9 * cin * co * sizeof *f), *dst = m->params + m->cw_off[c];
+        init_block(s, "conv_filters", c, C, 9 * cin * co, f);
+        for (size_t q = 0; q < co; ++q) /* 3 x 3 x cin x cout, kernel rows first */
+            for (size_t ci = 0; ci < cin; ++ci)
+                for (size_t ky = 0; ky < 3; ++ky)
+                    for (size_t kx = 0; kx < 3; ++kx)
+                        dst[q + co * (ci * 9 + ky * 3 + kx)] = f[ky + 3 * (kx + 3 * (ci + cin * q))];
+        mxFree(f);
+        init_block(s, "conv_biases", c, C, co, m->params + m->cb_off[c]);
+        if (!m->batch_norm)
+            continue;
+        init_block(s, "conv_scales", c, C, co, m->params + m->cg_off[c]);
+        init_block(s, "conv_running_mean", c, C, co, m->stats + m->cs_off[c]);
+        init_block(s, "conv_running_var", c, C, co, m->stats + m->cs_off[c] + co);
     }
 }
 
@@ -228,7 +345,7 @@ static mxArray *layer_cell(const nc_mlp *m, int what)
 }
 
 /* Conv filters as 3 x 3 x cin x cout arrays (kernel row first), biases or
- * shifts, and the normalisation scales. */
+ * shifts, the normalisation scales and running means and variances. */
 static mxArray *conv_cell(const nc_mlp *m, int what)
 {
     mxArray *cell = mxCreateCellMatrix(1, (size_t)m->n_conv);
@@ -237,9 +354,12 @@ static mxArray *conv_cell(const nc_mlp *m, int what)
         mxArray *v;
         if (what == 1) {
             v = single_matrix(m->params + m->cb_off[c], (size_t)co, 1);
+        } else if (what >= 2 && !m->batch_norm) {
+            v = mxCreateNumericMatrix(0, 0, mxSINGLE_CLASS, mxREAL);
         } else if (what == 2) {
-            v = m->batch_norm ? single_matrix(m->params + m->cg_off[c], (size_t)co, 1)
-                              : mxCreateNumericMatrix(0, 0, mxSINGLE_CLASS, mxREAL);
+            v = single_matrix(m->params + m->cg_off[c], (size_t)co, 1);
+        } else if (what >= 3) {
+            v = single_matrix(m->stats + m->cs_off[c] + (what == 4 ? co : 0), (size_t)co, 1);
         } else {
             mwSize dims[4] = {3, 3, (mwSize)cin, (mwSize)co};
             v = mxCreateNumericArray(4, dims, mxSINGLE_CLASS, mxREAL);
@@ -278,6 +398,8 @@ static mxArray *model_struct(const nc_mlp *m, const nc_mlp_history *h)
         {"conv_filters", conv_cell(m, 0)},
         {"conv_biases", conv_cell(m, 1)},
         {"conv_scales", conv_cell(m, 2)},
+        {"conv_running_mean", conv_cell(m, 3)},
+        {"conv_running_var", conv_cell(m, 4)},
         {"batch_norm", ncm_bool(m->batch_norm)},
         {"bn_features", ncm_bool(m->bn_features)},
         {"feature_layer", mxCreateString(m->linear_features ? "linear" : "relu")},
@@ -316,8 +438,16 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         if (Kt > K)
             ncm_error("badLabels", "TestY has label %d but Y only goes up to %d", Kt, K);
     }
+    if (x.init)
+        init_architecture(x.init, &opts);
     if (opts.n_conv && !x.image_set)
         default_image(p, &opts);
+    nc_ctx ictx;
+    nc_mlp start;
+    if (x.init) {
+        init_model(x.init, (int)p, K, &opts, &ictx, &start);
+        opts.init = &start;
+    }
 
     nc_ctx ctx;
     ncm_ctx(&ctx);
@@ -328,6 +458,8 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
                                 (long)x.Nt, yt, &opts, &m, &h);
     if (threads)
         nc_blas_threads(threads);
+    if (x.init)
+        nc_mlp_free(&ictx, &start);
     if (st && st != NC_EINTERRUPT)
         ncm_raise(&ctx);
     if (st == NC_EINTERRUPT)

@@ -50,6 +50,11 @@ uint64_t nct_fingerprint(const nc_mlp *m, const nc_mlp_opts *o, const int *drops
     h = fnv(h, reals, sizeof reals);
     h = fnv(h, ints, sizeof ints);
     h = fnv(h, drops, (size_t)n_drops * sizeof *drops);
+    if (o->init) { /* the starting point is part of the run */
+        h = fnv(h, o->init->params, (size_t)o->init->n_params * sizeof(float));
+        if (o->init->n_stats)
+            h = fnv(h, o->init->stats, (size_t)o->init->n_stats * sizeof(float));
+    }
     h = hash_data(h, train, m->n_input);
     return hash_data(h, test, m->n_input);
 }

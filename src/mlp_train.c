@@ -348,6 +348,26 @@ done:
     return ctx->status;
 }
 
+/* Copies the parameters and statistics of INIT, which must have the shape
+ * of M. */
+static nc_status start_from(nc_ctx *ctx, const nc_mlp *init, nc_mlp *m)
+{
+    int same = init->n_params == m->n_params && init->n_stats == m->n_stats &&
+               init->depth == m->depth && init->n_conv == m->n_conv &&
+               init->batch_norm == m->batch_norm && init->bn_features == m->bn_features &&
+               init->linear_features == m->linear_features &&
+               memcmp(init->widths, m->widths, sizeof m->widths) == 0 &&
+               memcmp(init->conv_ch, m->conv_ch, sizeof m->conv_ch) == 0;
+    if (!same)
+        return nc_fail(ctx, NC_EBADARG, "badInit",
+                       "Init must be a network of the same shape (layers, widths, "
+                       "normalisation, feature layer) on data of the same size");
+    memcpy(m->params, init->params, (size_t)m->n_params * sizeof *m->params);
+    if (m->n_stats)
+        memcpy(m->stats, init->stats, (size_t)m->n_stats * sizeof *m->stats);
+    return NC_OK;
+}
+
 nc_status nc_mlp_train(nc_ctx *ctx, const void *X, int x_single, int p, long N, const int *y,
                        int K, const void *Xtest, int test_single, long Ntest, const int *ytest,
                        const nc_mlp_opts *opts, nc_mlp *model, nc_mlp_history *hist)
@@ -366,6 +386,10 @@ nc_status nc_mlp_train(nc_ctx *ctx, const void *X, int x_single, int p, long N, 
     nc_free(ctx, counts);
     if (st || nc_mlp_init(ctx, p, K, opts, model))
         return ctx->status;
+    if (opts->init && start_from(ctx, opts->init, model)) {
+        nc_mlp_free(ctx, model);
+        return ctx->status;
+    }
     st = run(ctx, model, opts, &D, &T, K, hist);
     if (st == NC_EINTERRUPT)
         hist->interrupted = 1;

@@ -652,6 +652,37 @@ static void test_checkpoint(void)
     nc_mlp_history_free(&ctx, &h1);
 }
 
+/* Init: a run starts from another model's parameters and statistics. */
+static void test_init(void)
+{
+    nc_mlp_opts o;
+    blob_opts(&o);
+    o.batch_norm = 1;
+    o.epochs = 2;
+    nc_ctx ctx;
+    nc_mlp a, b;
+    nc_mlp_history ha, hb;
+    CHECK(train(&ctx, &o, &a, &ha) == NC_OK, "base run");
+    nc_mlp_opts oi = o;
+    oi.init = &a;
+    oi.lr = 1e-30; /* steps vanish in float: the start is what comes out */
+    oi.bn_momentum = 0;
+    oi.epochs = 1;
+    CHECK(train(&ctx, &oi, &b, &hb) == NC_OK, "run from a model: %s", ctx.errmsg);
+    CHECK(memcmp(a.params, b.params, sizeof(float) * a.n_params) == 0 &&
+              memcmp(a.stats, b.stats, sizeof(float) * a.n_stats) == 0,
+          "the model's parameters and statistics are the start");
+    CHECK(memcmp(ha.Zbar + KB * KB, hb.Zbar, sizeof(double) * KB * KB) == 0,
+          "the same records from the same network");
+    nc_mlp_free(&ctx, &b);
+    nc_mlp_history_free(&ctx, &hb);
+    oi.hidden[1] = 9;
+    CHECK(train(&ctx, &oi, &b, &hb) == NC_EBADARG && strcmp(ctx.errid, "ncufm:badInit") == 0,
+          "another shape refused: %s", ctx.errmsg);
+    nc_mlp_free(&ctx, &a);
+    nc_mlp_history_free(&ctx, &ha);
+}
+
 static void test_errors(void)
 {
     nc_mlp_opts o;
@@ -699,6 +730,7 @@ int main(void)
     test_schedules();
     test_warm_start();
     test_checkpoint();
+    test_init();
     test_errors();
     return check_report("test_mlp");
 }
