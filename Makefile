@@ -30,7 +30,7 @@ DEB_PACKAGES = octave liboctave-dev libgsl-dev liblapack-dev libopenblas-dev zli
                libopenblas64-pthread-dev gnuplot-nox fonts-freefont-otf dataset-fashion-mnist \
                python3-cvxopt
 
-.PHONY: all deps check check-int64 dist bench figures clean
+.PHONY: all deps check check-int64 dist docs bench figures clean
 
 all: $(MEXFILES)
 
@@ -67,6 +67,32 @@ check: deps
 # LAPACK (being rewritten).
 check-int64: deps $(CTESTS64)
 	@for t in $(CTESTS64); do $$t || exit 1; done
+
+# The Octave-forge package: DESCRIPTION, INDEX, COPYING, NEWS, CITATION,
+# inst/ (the .m files and the figure pipeline) and src/ (the C sources and
+# the Makefile pkg install runs to build the MEX files).
+DIST      = ncufm-$(VERSION)
+DIST_DIR  = $(BUILD)/dist/$(DIST)
+dist: $(DIST).tar.gz
+
+$(DIST).tar.gz: DESCRIPTION INDEX COPYING NEWS CITATION $(wildcard m/*.m m/*/*.m m/*/*/*.m) \
+                $(CORE_SRC) $(CORE_HDRS) $(wildcard mex/*) 
+	rm -rf $(BUILD)/dist && mkdir -p $(DIST_DIR)/inst $(DIST_DIR)/src/core $(DIST_DIR)/src/include $(DIST_DIR)/src/mex
+	cp DESCRIPTION INDEX COPYING NEWS CITATION $(DIST_DIR)/
+	cp m/*.m mex/PKG_ADD mex/PKG_DEL $(DIST_DIR)/inst/
+	cp -r m/figures $(DIST_DIR)/inst/
+	if [ -d m/private ]; then cp -r m/private $(DIST_DIR)/inst/; fi
+	cp $(CORE_SRC) $(wildcard src/*.h) $(DIST_DIR)/src/core/
+	cp include/*.h $(DIST_DIR)/src/include/
+	cp mex/*.c mex/*.h mex/build.mk $(DIST_DIR)/src/mex/
+	cp mex/package.mk $(DIST_DIR)/src/Makefile
+	tar -C $(BUILD)/dist -czf $@ $(DIST)
+	@echo "make dist: wrote $@"
+
+# The function reference docs/reference.md, generated from the help texts;
+# make check fails when it is out of date.
+docs:
+	$(OCTAVE) --no-gui --norc --eval "addpath('tests'); gen_reference();"
 
 bench: deps all
 	@bench/run_all.sh

@@ -9,8 +9,8 @@ function lambda_Z = nc_lambda (lambda_W, lambda_H)
 %       (1/N) sum CE(W h + b) + lambda_W ||W||_F^2 + lambda_H ||H||_F^2 + lambda_b ||b||^2
 %   has the same optimum as
 %       (1/N) sum CE(z + b) + lambda_Z ||Z||_* + lambda_b ||b||^2
-%   with lambda_Z = 2*sqrt(lambda_W*lambda_H), because
-%   min_{W*H = Z@ lambda_W ||W||^2 + lambda_H ||H||^2 = 2 sqrt(lambda_W lambda_H) ||Z||_*}.
+%   with lambda_Z = 2*sqrt(lambda_W*lambda_H), because (docs/theory.md section 1)
+%       min over W*H = Z of lambda_W ||W||^2 + lambda_H ||H||^2 = 2 sqrt(lambda_W lambda_H) ||Z||_*.
 %   Inputs may be arrays of the same size (or scalars).
 %
 %       nc_lambda (5*6.3e-5, 6.3e-5/20)   % the paper's choice gives lambda_Z = l
