@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function varargout = nc_collapse_path(varargin)
 %NC_COLLAPSE_PATH  Where the optimum loses rank as lambda_Z grows, for any count vector.
 %   P = NC_COLLAPSE_PATH(N, LAMBDA_B) returns every value of lambda_Z at
@@ -63,7 +65,6 @@ function varargout = nc_collapse_path(varargin)
 %
 %   See also NC_OVERSAMPLE, NC_THRESHOLDS, NC_SOLVE, NC_LONGTAIL.
 
-% SPDX-License-Identifier: GPL-3.0-or-later
 error('ncufm:notBuilt', 'nc_collapse_path: the MEX file is not built; run ''make'' in the repository root');
 end
 

@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function varargout = nc_longtail(varargin)
 %NC_LONGTAIL  Class counts of the standard long-tailed benchmarks.
 %   N = NC_LONGTAIL(PROFILE, K, RATIO, N_MAX) returns a 1 x K row of whole
@@ -41,7 +43,6 @@ function varargout = nc_longtail(varargin)
 %
 %   See also NC_COLLAPSE_PATH, NC_OVERSAMPLE.
 
-% SPDX-License-Identifier: GPL-3.0-or-later
 error('ncufm:notBuilt', 'nc_longtail: the MEX file is not built; run ''make'' in the repository root');
 end
 

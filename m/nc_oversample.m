@@ -1,3 +1,5 @@
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function varargout = nc_oversample(varargin)
 %NC_OVERSAMPLE  Smallest oversampling floor that keeps every class separable.
 %   S = NC_OVERSAMPLE(N, LAMBDA_Z) finds the smallest floor m such that
@@ -49,7 +51,6 @@ function varargout = nc_oversample(varargin)
 %
 %   See also NC_COLLAPSE_PATH, NC_THRESHOLDS, NC_LONGTAIL.
 
-% SPDX-License-Identifier: GPL-3.0-or-later
 error('ncufm:notBuilt', 'nc_oversample: the MEX file is not built; run ''make'' in the repository root');
 end
 

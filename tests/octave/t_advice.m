@@ -67,30 +67,3 @@
 %! assert(P.lambda, Q.lambda);
 %! S = nc_oversample(uint8([200 50 50 7]), 0.01); T = nc_oversample([200 50 50 7], 0.01);
 %! assert(S.floor, T.floor);
-
-%!test  % malformed arguments raise ncufm: errors, never crash
-%! bad = {[], NaN, Inf, -1, 0, 1+2i, 'x', {1}, struct('a', 1), sparse(1), ...
-%!        single(NaN), int8(-3), true, zeros(0, 3), ones(3, 3, 2), -Inf, 1e300};
-%! calls = {'nc_collapse_path', {[50 20 5], 0.01}; ...
-%!          'nc_oversample', {[50 20 5], 0.01, 0.01}; ...
-%!          'nc_longtail', {'exponential', 5, 10, 100}};
-%! for c = 1:size(calls, 1)
-%!   [fname, good] = calls{c, :};
-%!   for pos = 1:numel(good)
-%!     for i = 1:numel(bad)
-%!       args = good;
-%!       args{pos} = bad{i};
-%!       try
-%!         feval(fname, args{:});
-%!       catch err
-%!         assert(strncmp(err.identifier, 'ncufm:', 6), '%s: argument %d: %s', ...
-%!                fname, pos, err.identifier);
-%!       end
-%!     end
-%!   end
-%!   try
-%!     feval(fname, good{:}, 'NoSuchOption', 1);
-%!   catch err
-%!     assert(strncmp(err.identifier, 'ncufm:', 6));
-%!   end
-%! end
