@@ -165,7 +165,7 @@ static nc_status zero_threshold(path *p, int *m0)
     /* the limit of the certificate as lZ rises to t0 is (I - p 1') D^{1/2} / (t0 N) */
     nc_probe *first = &p->pts[0];
     first->lambda = p->t0;
-    first->rank = 0;
+    first->rank = -1; /* a limit, not a solve: it carries no directions */
     first->lo = first->hi = m;
     first->err = 0;
     for (int i = 0; i < J; ++i) {
@@ -271,16 +271,19 @@ static ends find_ends(const path *p, int r)
 }
 
 /* The estimate of threshold r+1 from the side whose nearest point is closer
- * (extrapolation error grows with the square of the distance); *anchor
- * receives the distance from the estimate to the farther point it used. */
+ * (the secant's error is proportional to the product of the two points'
+ * distances to the root); *anchor receives the geometric mean of those
+ * distances. */
 static double estimate(const path *p, int r, const ends *e, double *anchor)
 {
     const nc_probe *b = &p->pts[e->b];
     double tR, aR, tL = NAN, aL = INFINITY;
     if (e->b2 >= 0) {
         const nc_probe *b2 = &p->pts[e->b2];
-        tR = secant(b->lambda, b->gb[r] - 1, b2->lambda, b2->gb[r] - 1);
-        aR = fmax(fabs(b->lambda - tR), fabs(b2->lambda - tR));
+        /* lZ (gamma - 1): gamma ~ 1/lZ at a fixed softmax, so this is nearly linear */
+        tR = secant(b->lambda, b->lambda * (b->gb[r] - 1), b2->lambda,
+                    b2->lambda * (b2->gb[r] - 1));
+        aR = sqrt(fabs(b->lambda - tR) * fabs(b2->lambda - tR));
     } else {
         tR = b->lambda * b->gb[r]; /* gamma ~ 1/lZ at a fixed softmax */
         aR = fabs(b->lambda - tR);
@@ -288,9 +291,9 @@ static double estimate(const path *p, int r, const ends *e, double *anchor)
     if (e->a >= 0 && e->a2 >= 0) {
         const nc_probe *a = &p->pts[e->a], *a2 = &p->pts[e->a2];
         tL = secant(a->lambda, a->sb[r], a2->lambda, a2->sb[r]);
-        aL = fmax(fabs(a->lambda - tL), fabs(a2->lambda - tL));
+        aL = sqrt(fabs(a->lambda - tL) * fabs(a2->lambda - tL));
     }
-    int left = isfinite(tL) && (!isfinite(tR) || tL - p->pts[e->a].lambda < b->lambda - tR);
+    int left = isfinite(tL) && (!isfinite(tR) || aL < aR);
     *anchor = left ? aL : isfinite(tR) ? aR : INFINITY;
     return left ? tL : tR;
 }
@@ -316,7 +319,8 @@ static nc_status probe_traced(path *p, double x, int r, double est, int *side)
 }
 
 /* Phase 1: secant steps (bisection when they stall) until the estimate of
- * threshold r+1 settles: its secant anchored within 1e-3 (relative) and
+ * threshold r+1 settles: its secant anchored within 1e-3 (relative, the
+ * geometric mean of its points' distances) and
  * two successive estimates within tol/4 (a probe inside the certificate's
  * blind band adds no point, so the estimate stops moving there).  Returns the estimate (NaN when the
  * rank never rises above lZ = 1e-9 t0) and its last change in *change. */
@@ -442,15 +446,21 @@ static nc_status next_threshold(path *p, int r, int *found)
     int col = add_drop(p, lambda, a->lambda, b->lambda, NC_DROP_BETWEEN, mult);
     if (col < 0)
         return nc_fail(p->ctx, NC_ENUMERIC, "internal", "more drops than K - 1");
-    /* directions entering below the threshold, from a fresh probe at its upper end */
-    nc_probe tmp;
-    st = nc_probe_alloc(p->ctx, p->J, &tmp);
-    if (!st)
-        st = nc_probe_at(&p->pr, b->lambda, p->right_slot, &tmp, mult,
-                         p->U + (size_t)p->K * col, p->V + (size_t)p->K * col);
-    nc_probe_free(p->ctx, &tmp);
-    if (st)
-        return st;
+    /* directions entering below the threshold: kept by the probe at its upper
+     * end for a simple drop, else from a fresh probe there */
+    if (mult == 1 && b->rank >= 0 && b->lo == r && b->hi == r && b->du) {
+        memcpy(p->U + (size_t)p->K * col, b->du, sizeof(double) * (size_t)p->K);
+        memcpy(p->V + (size_t)p->K * col, b->dv, sizeof(double) * (size_t)p->K);
+    } else {
+        nc_probe tmp;
+        st = nc_probe_alloc(p->ctx, p->J, 0, &tmp);
+        if (!st)
+            st = nc_probe_at(&p->pr, b->lambda, p->right_slot, &tmp, mult,
+                             p->U + (size_t)p->K * col, p->V + (size_t)p->K * col);
+        nc_probe_free(p->ctx, &tmp);
+        if (st)
+            return st;
+    }
     /* keep the points of rank exactly r + mult below the threshold */
     double xa = a->lambda;
     int keep = 0, rn = r + mult;
@@ -584,7 +594,7 @@ nc_status nc_collapse_path(nc_ctx *ctx, int K, const double *n, double lb,
     p.V = nc_calloc(ctx, (size_t)K * K, sizeof(double));
     p.pts = nc_calloc(ctx, (size_t)p.cap, sizeof *p.pts);
     for (int i = 0; !ctx->status && i < p.cap; ++i)
-        nc_probe_alloc(ctx, g.J, &p.pts[i]);
+        nc_probe_alloc(ctx, g.J, K, &p.pts[i]);
     if (ctx->status || (st = nc_prober_init(ctx, &g, n, lb, &p.pr)))
         goto done;
     int r = 0;

@@ -95,7 +95,7 @@ static nc_status rank_of(advisor *a, const double *counts, int *lo, int *hi, dou
         nc_groups_free(ctx, &g);
         return st;
     }
-    if ((st = nc_probe_alloc(ctx, g.J, &p)))
+    if ((st = nc_probe_alloc(ctx, g.J, 0, &p)))
         goto done;
     if ((st = nc_probe_at(&pr, a->lZ, -1, &p, 0, NULL, NULL)))
         goto done;

@@ -167,11 +167,15 @@ void nc_prober_free(nc_prober *pr)
     memset(pr, 0, sizeof *pr);
 }
 
-nc_status nc_probe_alloc(nc_ctx *ctx, int J, nc_probe *p)
+nc_status nc_probe_alloc(nc_ctx *ctx, int J, int K, nc_probe *p)
 {
     memset(p, 0, sizeof *p);
     p->sb = nc_calloc(ctx, (size_t)J, sizeof(double));
     p->gb = nc_calloc(ctx, (size_t)J, sizeof(double));
+    if (K > 0) {
+        p->du = nc_calloc(ctx, (size_t)K, sizeof(double));
+        p->dv = nc_calloc(ctx, (size_t)K, sizeof(double));
+    }
     if (ctx->status)
         nc_probe_free(ctx, p);
     return ctx->status;
@@ -181,7 +185,9 @@ void nc_probe_free(nc_ctx *ctx, nc_probe *p)
 {
     nc_free(ctx, p->sb);
     nc_free(ctx, p->gb);
-    p->sb = p->gb = NULL;
+    nc_free(ctx, p->du);
+    nc_free(ctx, p->dv);
+    p->sb = p->gb = p->du = p->dv = NULL;
 }
 
 /* U, s, V of Y = Zbar D^{1/2} (Y kept). */
@@ -556,6 +562,8 @@ nc_status nc_probe_certify(nc_prober *pr, double lZ, int q, nc_probe *p, int m, 
     }
     if (m > 0 && du && dv)
         return entering_directions(pr, p->hi, m, du, dv);
+    if (p->du && p->dv && p->lo == p->hi && p->hi < J)
+        return entering_directions(pr, p->hi, 1, p->du, p->dv);
     return NC_OK;
 }
 

@@ -17,6 +17,8 @@ typedef struct {
     double err;  /* bound on the distance from the returned point to the optimum */
     double *sb;  /* J: singular values of the between part of Zbar diag(sqrt(n)) */
     double *gb;  /* J: singular values of the between part of the certificate */
+    double *du, *dv; /* K or NULL: when lo = hi, the certificate's top singular pair outside
+                        the rank-lo support (the direction that enters as lZ falls) */
 } nc_probe;
 
 typedef struct {
@@ -47,8 +49,8 @@ nc_status nc_prober_init(nc_ctx *ctx, const nc_groups *g, const double *n, doubl
                          nc_prober *pr);
 void nc_prober_free(nc_prober *pr);
 
-/* Allocates the probe's arrays (J each). */
-nc_status nc_probe_alloc(nc_ctx *ctx, int J, nc_probe *p);
+/* Allocates the probe's arrays (J each; du and dv, K each, when K > 0). */
+nc_status nc_probe_alloc(nc_ctx *ctx, int J, int K, nc_probe *p);
 void nc_probe_free(nc_ctx *ctx, nc_probe *p);
 
 /* Solves at lZ, warm-started from kept solution WARM (0 or 1; -1: cold),
