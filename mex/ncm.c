@@ -359,6 +359,35 @@ const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
     return mxGetData(a);
 }
 
+const double *ncm_counts(const mxArray *a, const char *arg, size_t min_len, size_t *len)
+{
+    if (!a || !mxIsNumeric(a) || mxIsComplex(a) || mxIsSparse(a))
+        ncm_error("badCounts", "%s must be a real numeric vector of class counts", arg);
+    size_t n = mxGetNumberOfElements(a);
+    if (n == 0 || mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1))
+        ncm_error("badCounts", "%s must be a nonempty vector of class counts", arg);
+    if (n < min_len)
+        ncm_error("badCounts", "%s must have at least %zu classes, not %zu", arg, min_len, n);
+    double *v;
+    if (mxIsDouble(a)) {
+        v = mxGetPr(a);
+    } else {
+        /* mxArray of any other numeric class: convert through its own type */
+        mxArray *in = (mxArray *)a, *out = NULL;
+        if (mexCallMATLAB(1, &out, 1, &in, "double") != 0 || !out)
+            ncm_error("badCounts", "%s could not be converted to double", arg);
+        v = mxMalloc(n * sizeof *v);
+        memcpy(v, mxGetPr(out), n * sizeof *v);
+        mxDestroyArray(out);
+    }
+    for (size_t i = 0; i < n; ++i)
+        if (!(v[i] > 0) || !isfinite(v[i]))
+            ncm_error("badCounts", "%s must hold positive finite counts (entry %zu is %g)", arg,
+                      i + 1, v[i]);
+    *len = n;
+    return v;
+}
+
 size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
                     const double **n_out)
 {
