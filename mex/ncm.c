@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "ncm.h"
 
+#include "nc_theory.h"
+
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -359,31 +361,50 @@ const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
     return mxGetData(a);
 }
 
-const double *ncm_counts(const mxArray *a, const char *arg, size_t min_len, size_t *len)
+/* Element I of a real numeric array of any class, as double (NaN for a
+ * class that is not numeric). */
+static double numeric_at(const mxArray *a, size_t i)
+{
+    const void *d = mxGetData(a);
+    switch (mxGetClassID(a)) {
+    case mxDOUBLE_CLASS: return ((const double *)d)[i];
+    case mxSINGLE_CLASS: return ((const float *)d)[i];
+    case mxINT8_CLASS: return ((const signed char *)d)[i];
+    case mxUINT8_CLASS: return ((const unsigned char *)d)[i];
+    case mxINT16_CLASS: return ((const short *)d)[i];
+    case mxUINT16_CLASS: return ((const unsigned short *)d)[i];
+    case mxINT32_CLASS: return ((const int *)d)[i];
+    case mxUINT32_CLASS: return ((const unsigned int *)d)[i];
+    case mxINT64_CLASS: return (double)((const long long *)d)[i];
+    case mxUINT64_CLASS: return (double)((const unsigned long long *)d)[i];
+    default: return NAN;
+    }
+}
+
+double *ncm_counts(const mxArray *a, const char *arg, const char *reason, size_t *len)
 {
     if (!a || !mxIsNumeric(a) || mxIsComplex(a) || mxIsSparse(a))
-        ncm_error("badCounts", "%s must be a real numeric vector of class counts", arg);
+        ncm_error(reason, "%s must be a real, full, numeric vector (double, single or an "
+                          "integer class)",
+                  arg);
     size_t n = mxGetNumberOfElements(a);
-    if (n == 0 || mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1))
-        ncm_error("badCounts", "%s must be a nonempty vector of class counts", arg);
-    if (n < min_len)
-        ncm_error("badCounts", "%s must have at least %zu classes, not %zu", arg, min_len, n);
-    double *v;
-    if (mxIsDouble(a)) {
-        v = mxGetPr(a);
-    } else {
-        /* mxArray of any other numeric class: convert through its own type */
-        mxArray *in = (mxArray *)a, *out = NULL;
-        if (mexCallMATLAB(1, &out, 1, &in, "double") != 0 || !out)
-            ncm_error("badCounts", "%s could not be converted to double", arg);
-        v = mxMalloc(n * sizeof *v);
-        memcpy(v, mxGetPr(out), n * sizeof *v);
-        mxDestroyArray(out);
-    }
-    for (size_t i = 0; i < n; ++i)
+    if (n == 0)
+        ncm_error(reason, "%s must not be empty", arg);
+    if (mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1))
+        ncm_error(reason, "%s must be a vector, not a %zu x %zu array", arg, mxGetM(a),
+                  mxGetN(a));
+    int wide = mxGetClassID(a) == mxINT64_CLASS || mxGetClassID(a) == mxUINT64_CLASS;
+    double *v = ncm_alloc(n, sizeof *v);
+    for (size_t i = 0; i < n; ++i) {
+        v[i] = numeric_at(a, i);
         if (!(v[i] > 0) || !isfinite(v[i]))
-            ncm_error("badCounts", "%s must hold positive finite counts (entry %zu is %g)", arg,
+            ncm_error(reason, "%s must be positive and finite (entry %zu is %g)", arg,
                       i + 1, v[i]);
+        /* 64-bit integers above 2^53 do not survive the conversion */
+        if (wide && v[i] >= 9007199254740992.0)
+            ncm_error(reason, "%s(%zu) is too large to be represented exactly (at most 2^53)",
+                      arg, i + 1);
+    }
     *len = n;
     return v;
 }
@@ -392,26 +413,49 @@ size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int 
                     const double **n_out)
 {
     size_t J, Jn;
-    const double *kd = ncm_vector(ka, "K", "badK", NCM_POSITIVE | NCM_INTEGER, 0, &J);
-    if (J > 32)
-        ncm_error("badK", "K has %zu clusters; at most 32 are supported", J);
-    const double *n = ncm_vector(na, name, "badN", NCM_POSITIVE, 0, &Jn);
+    const double *kd = ncm_counts(ka, "K", "badK", &J);
+    const double *n = ncm_counts(na, name, "badN", &Jn);
     if (Jn != J)
         ncm_error("badSize", "%s must have one entry per cluster: %zu, as K, not %zu", name, J,
                   Jn);
     int *k = ncm_alloc(J, sizeof *k);
     double K = 0;
     for (size_t j = 0; j < J; ++j) {
-        if (kd[j] > 1e6)
-            ncm_error("badK", "K(%zu) = %g classes is too many (at most 1e6)", j + 1, kd[j]);
-        k[j] = (int)kd[j];
+        if (kd[j] != floor(kd[j]))
+            ncm_error("badK", "K must hold whole numbers of classes (k(%zu) = %g)", j + 1, kd[j]);
         K += kd[j];
+        if (K > 2147483647.0)
+            ncm_error("tooLarge", "K describes more than 2^31 - 1 classes in all");
+        k[j] = (int)kd[j];
     }
     if (K < 2)
         ncm_error("badK", "K must describe at least two classes in all");
     *k_out = k;
     *n_out = n;
     return J;
+}
+
+size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
+                          const double **n, int **cluster, const double **counts)
+{
+    size_t K;
+    const double *c = ncm_counts(a, arg, "badN", &K);
+    if (K < 2)
+        ncm_error("badN", "%s must hold the sample counts of at least two classes", arg);
+    if (K > 2147483647u)
+        ncm_error("tooLarge", "%s has %zu classes; at most 2^31 - 1 are supported", arg, K);
+    int *kk = mxMalloc(K * sizeof *kk), *cl = mxMalloc(K * sizeof *cl), nJ = 0;
+    double *nn = mxMalloc(K * sizeof *nn);
+    nc_ctx ctx;
+    ncm_ctx(&ctx);
+    if (nc_cluster_counts(&ctx, (int)K, c, &nJ, kk, nn, cl) != NC_OK)
+        ncm_raise(&ctx);
+    *J = (size_t)nJ;
+    *k = kk;
+    *n = nn;
+    *cluster = cl;
+    *counts = c;
+    return K;
 }
 
 /* Length of the string A (a 1 x n or empty char array without NUL

@@ -92,16 +92,23 @@ double *ncm_matrix(const mxArray *a, const char *arg, const char *reason, unsign
  * which.  Checks finiteness when asked, without copying. */
 const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
                         unsigned flags, size_t *rows, size_t *cols, int *is_single);
-/* A vector of class counts (positive, finite) of any real numeric class,
- * double, single or integer, returned as double (an mxMalloc'd copy unless
- * it is double already); at least MIN_LEN entries.  *len receives the length. */
-const double *ncm_counts(const mxArray *a, const char *arg, size_t min_len, size_t *len);
-/* A cluster description (paper.md section 4): K (classes per cluster, whole,
- * positive, at most 32 clusters) and the per-cluster counts named NAME, of the
- * same length, describing at least two classes.  Returns J; *k_out is
- * ncm_alloc'd. */
+/* A vector of positive finite counts of any real numeric class (double,
+ * single, int8..uint64: what NumPy and PyTorch hand over), as an mxMalloc'd
+ * double copy; errors name ARG with REASON. */
+double *ncm_counts(const mxArray *a, const char *arg, const char *reason, size_t *len);
+/* A cluster description (docs/theory.md section 4): K (classes per cluster,
+ * whole, positive) and the per-cluster counts named NAME, of the same
+ * length, describing at least two classes in all.  Returns J; *k_out is
+ * mxMalloc'd. */
 size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
                     const double **n_out);
+/* A class-count vector (any order, any real numeric class) grouped into
+ * clusters of equal counts, in decreasing order of count: returns K, and
+ * *J clusters of k[j] classes with n[j] samples each, cluster[c] (0-based)
+ * the cluster of class c and counts the K counts as doubles, all
+ * mxMalloc'd. */
+size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
+                          const double **n, int **cluster, const double **counts);
 /* A character string (a 1 x n or empty char array, without NUL
  * characters, which would silently shorten a path), as a C string in
  * ncm_alloc memory (ncm_free releases it before ncm_end). */
