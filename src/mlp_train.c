@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The training loop: mini-batch SGD with momentum (PyTorch's rule), the
  * learning-rate schedule, the warm start of the UFM's weights, weight
- * decay, records and checkpoints (paper.md section 7 for the authors'
+ * decay, records and checkpoints (docs/theory.md section 7 for the authors'
  * settings). */
 #define _POSIX_C_SOURCE 200809L
 #include "mlp_run.h"
