@@ -28,7 +28,7 @@ CTESTS64     = $(patsubst tests/c/%.c,$(BUILD)/int64/tests/%,$(wildcard tests/c/
 # Debian packages the project needs at build, test and figure time.
 DEB_PACKAGES = octave liboctave-dev libgsl-dev liblapack-dev libopenblas-dev zlib1g-dev \
                libopenblas64-pthread-dev gnuplot-nox fonts-freefont-otf dataset-fashion-mnist \
-               python3-cvxopt valgrind
+               python3-cvxopt python3-numpy valgrind
 
 .PHONY: all deps check check-int64 dist docs bench figures clean fuzz leakcheck
 
@@ -45,7 +45,7 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(CORE_LIB) | $(BUILD)
+$(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(CORE_LIB) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CORE_FLAGS) -Itests/c $< -o $@ $(CORE_LIB) $(LIBS)
 
@@ -56,7 +56,7 @@ $(BUILD)/int64/%.o: src/%.c $(CORE_HDRS)
 $(CORE64_LIB): $(CORE64_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/int64/tests/%: tests/c/%.c tests/c/check.h $(CORE64_LIB)
+$(BUILD)/int64/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(CORE64_LIB)
 	$(CC) $(CORE_FLAGS) -DNC_BLAS_INT64 -Itests/c $< -o $@ $(CORE64_LIB) $(BLAS64_LIBS)
 
 check: deps

@@ -63,9 +63,9 @@ end
 %! catch err
 %!   assert (err.identifier, 'ncufm:tooFewSamples');
 %! end
-%!error <nc_subset: Y\(3\) = 3 but COUNTS has only 2 classes> nc_subset ([1 2 3], [1 1], 0)
+%!error <nc_subset: Y has label 3 but there are K = 2 classes> nc_subset ([1 2 3], [1 1], 0)
 %!error <nc_subset: Y must hold whole numbers> nc_subset ([1 1.5], [1 1], 0)
-%!error <nc_subset: Y must be positive> nc_subset ([0 1], [1 1], 0)
+%!error <nc_subset: Y has label 0; labels are 1..K \(for 0-based labels, as PyTorch writes them, add 1\)> nc_subset ([0 1], [1 1], 0)
 %!error <nc_subset: COUNTS must be nonnegative> nc_subset ([1 2], [1 -1], 0)
 %!error <nc_subset: COUNTS must be one of: Dataset_1, Dataset_2> nc_subset ([1 2], 'Dataset_3', 0)
 %!error <nc_subset: SEED must be nonnegative> nc_subset ([1 2], [1 1], -1)

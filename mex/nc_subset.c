@@ -16,19 +16,6 @@ static const char *const named[] = {"Dataset_1", "Dataset_2"};
  * overflow. */
 #define MAX_COUNT 9007199254740992.0
 
-/* Labels 1..K as 0-based ints. */
-static int *labels(const double *yd, size_t N, size_t K)
-{
-    int *y = ncm_alloc(N, sizeof *y);
-    for (size_t j = 0; j < N; ++j) {
-        if (yd[j] > (double)K)
-            ncm_error("badLabels", "Y(%zu) = %.0f but COUNTS has only %zu classes", j + 1,
-                      yd[j], K);
-        y[j] = (int)yd[j] - 1;
-    }
-    return y;
-}
-
 /* COUNTS times SCALE, rounded to the nearest whole number. */
 static long *scaled_counts(const double *cd, size_t K, double scale)
 {
@@ -48,8 +35,6 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     ncm_begin("nc_subset");
     ncm_nargs(nrhs, IN_OPTIONS, -1, nlhs, 1);
     size_t N, K;
-    const double *yd = ncm_vector(prhs[IN_Y], "Y", "badLabels", NCM_POSITIVE | NCM_INTEGER, 0,
-                                  &N);
     const double *cd;
     if (mxIsChar(prhs[IN_COUNTS])) {
         int which = ncm_choice(prhs[IN_COUNTS], "COUNTS", named, 2);
@@ -72,7 +57,8 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
             break;
         }
 
-    int *y = labels(yd, N, K);
+    int classes = (int)K;
+    int *y = ncm_labels(prhs[IN_Y], "Y", 0, 0, &classes, &N);
     long *counts = scaled_counts(cd, K, scale);
     /* The core refuses a count above its class's size, so at most N are
      * chosen, however large the counts. */

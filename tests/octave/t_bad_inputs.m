@@ -44,6 +44,12 @@
 
 %!test
 %! warning ('off', 'all', 'local');
+%! check_all ('nc_collapse_path', {[50 20 5], 0.01});
+%! check_all ('nc_oversample', {[50 20 5], 0.01, 0.01});
+%! check_all ('nc_longtail', {'exponential', 5, 10, 100});
+
+%!test
+%! warning ('off', 'all', 'local');
 %! H = randn (4, 12); y = repmat (1:3, 1, 4);
 %! check_all ('nc_metrics', {H, y, randn(3, 4), zeros(3, 1)});
 %! check_all ('nc_subset', {y, [2 2 2], 1});
