@@ -45,6 +45,13 @@ function p = leak_paths(fx)
     'nc_subset ok', ['nc_subset(' y ', [2 2 2], 1, ''Scale'', 1)']
     'nc_subset error: too few (core)', ['nc_subset(' y ', [5 2 2], 1)']
     'nc_subset error: Dataset_3', ['nc_subset(' y ', ''Dataset_3'', 1)']
+    'nc_oversample ok', 'nc_oversample([500 500 100 20], 3e-3)'
+    'nc_oversample error', 'nc_oversample([500 500 100 -20], 3e-3)'
+    'nc_longtail ok', 'nc_longtail(''step'', 10, 10, 500, ''Fraction'', 0.5)'
+    'nc_longtail error: unknown option', 'nc_longtail(''exponential'', 10, 10, 100, ''Alpha'', 2)'
+    'nc_collapse_path ok', 'nc_collapse_path([500 500 100 20], 0.01)'
+    'nc_collapse_path error', 'nc_collapse_path([500 500 100 20], 0.01, ''Tol'', ''x'')'
+    'nc_metrics from a file', ['nc_metrics(''' fx.npy ''', [1 2], ''K'', 2)']
     'nc_mlp_train ok', ['nc_mlp_train(' mlp ')']
     'nc_mlp_train error: corrupt checkpoint', ['nc_mlp_train(' mlp ', ''Checkpoint'', ''' fx.ckpt ''')']
     'nc_mlp_train error: unknown option', ['nc_mlp_train(' mlp ', ''NoSuchOption'', 1)']
