@@ -629,14 +629,13 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     ncm_nargs(nrhs, 1, -1, nlhs, 1);
     if (mxIsStruct(prhs[IN_H]) || is_verb(prhs[IN_H], "init")) {
         plhs[0] = stream(nrhs, prhs);
-        ncm_end();
-        return;
+    } else {
+        if (nrhs < 2)
+            ncm_error("badArgCount", "needs features H and labels Y (arrays or .npy file names)");
+        options o;
+        parse_tail(nrhs, prhs, IN_TAIL, &o);
+        plhs[0] = is_text(prhs[IN_H]) ? metrics_of_file(prhs[IN_H], prhs[IN_Y], &o)
+                                      : metrics_of_matrix(prhs[IN_H], prhs[IN_Y], &o);
     }
-    if (nrhs < 2)
-        ncm_error("badArgCount", "needs features H and labels Y (arrays or .npy file names)");
-    options o;
-    parse_tail(nrhs, prhs, IN_TAIL, &o);
-    plhs[0] = is_text(prhs[IN_H]) ? metrics_of_file(prhs[IN_H], prhs[IN_Y], &o)
-                                  : metrics_of_matrix(prhs[IN_H], prhs[IN_Y], &o);
     ncm_end();
 }

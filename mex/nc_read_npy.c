@@ -162,7 +162,7 @@ static void read_archive(int nlhs, mxArray *plhs[], const char *path, const opti
     if (nc_npz_names(&ctx, path, &names, &count) != NC_OK)
         ncm_raise(&ctx);
     /* Octave owns these copies, so that a raised error leaks nothing */
-    char **keys = ncm_alloc(count, sizeof *keys);
+    char **keys = ncm_alloc(count ? count : 1, sizeof *keys);
     for (size_t i = 0; i < count; ++i) {
         keys[i] = ncm_alloc(strlen(names[i]) + 1, 1);
         strcpy(keys[i], names[i]);
@@ -211,8 +211,7 @@ static void parse_options(int nrhs, const mxArray *prhs[], options *o)
             o->header_only = ncm_flag(prhs[i + 1], "HeaderOnly");
             break;
         case OPT_MEMBER:
-            if (o->member)
-                ncm_free(o->member);
+            ncm_free(o->member);
             o->member = ncm_path(prhs[i + 1], "Member");
             break;
         }

@@ -673,7 +673,7 @@ int *ncm_labels(const mxArray *a, const char *arg, unsigned flags, size_t want_l
         ncm_error("badLabels", "%s has label %.17g but there are K = %d classes (labels %d..%d)",
                   arg, top, *K, base, *K - 1 + base);
     }
-    int *y = ncm_alloc(n, sizeof *y);
+    int *y = ncm_alloc(n ? n : 1, sizeof *y);
     for (size_t i = 0; i < n; ++i)
         y[i] = (int)(label_at(a, data, i) - base);
     *len = n;
