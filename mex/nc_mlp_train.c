@@ -216,26 +216,12 @@ static void init_block(const mxArray *s, const char *name, size_t i, size_t n, s
     init_values(init_entry(s, name, i, n), arg, numel, dst);
 }
 
-static void *mx_alloc(size_t bytes, void *user)
-{
-    (void)user;
-    return mxMalloc(bytes);
-}
-
-static void mx_release(void *p, void *user)
-{
-    (void)user;
-    mxFree(p);
-}
-
-/* The parameters and statistics of Init, in a model allocated with mxMalloc
- * (freed by Octave if a field is malformed). */
+/* The parameters and statistics of Init, in a model allocated through the
+ * context's scratch memory (freed with the call if a field is malformed). */
 static void init_model(const mxArray *s, int p, int K, const nc_mlp_opts *o, nc_ctx *ictx,
                        nc_mlp *m)
 {
     ncm_ctx(ictx);
-    ictx->alloc = mx_alloc;
-    ictx->release = mx_release;
     nc_mlp_opts shape = *o;
     shape.init = NULL;
     if (nc_mlp_init(ictx, p, K, &shape, m))
@@ -254,14 +240,14 @@ static void init_model(const mxArray *s, int p, int K, const nc_mlp_opts *o, nc_
     size_t C = (size_t)m->n_conv;
     for (size_t c = 0; c < C; ++c) {
         size_t cin = c ? (size_t)m->conv_ch[c - 1] : 1, co = (size_t)m->conv_ch[c];
-        float *f = mxMalloc(9 * cin * co * sizeof *f), *dst = m->params + m->cw_off[c];
+        float *f = ncm_alloc(9 * cin * co, sizeof *f), *dst = m->params + m->cw_off[c];
         init_block(s, "conv_filters", c, C, 9 * cin * co, f);
         for (size_t q = 0; q < co; ++q) /* 3 x 3 x cin x cout, kernel rows first */
             for (size_t ci = 0; ci < cin; ++ci)
                 for (size_t ky = 0; ky < 3; ++ky)
                     for (size_t kx = 0; kx < 3; ++kx)
                         dst[q + co * (ci * 9 + ky * 3 + kx)] = f[ky + 3 * (kx + 3 * (ci + cin * q))];
-        mxFree(f);
+        ncm_free(f);
         init_block(s, "conv_biases", c, C, co, m->params + m->cb_off[c]);
         if (!m->batch_norm)
             continue;
@@ -478,4 +464,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     nc_mlp_free(&ctx, &m);
     nc_mlp_history_free(&ctx, &h);
     plhs[OUT_MODEL] = M;
+    ncm_end();
 }

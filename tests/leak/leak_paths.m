@@ -53,6 +53,10 @@ function p = leak_paths(fx)
     'nc_collapse_path error', 'nc_collapse_path([500 500 100 20], 0.01, ''Tol'', ''x'')'
     'nc_metrics from a file', ['nc_metrics(''' fx.npy ''', [1 2], ''K'', 2)']
     'nc_mlp_train ok', ['nc_mlp_train(' mlp ')']
+    'nc_mlp_train ok: Init (conv)', ['M = nc_mlp_train(' mlp ', ''Conv'', 2); nc_mlp_train(' mlp ...
+                                     ', ''Conv'', 2, ''Init'', M)']
+    'nc_mlp_train error: bad Init', ['M = nc_mlp_train(' mlp ', ''Conv'', 2); M.conv_filters = {1}; ' ...
+                                     'nc_mlp_train(' mlp ', ''Conv'', 2, ''Init'', M)']
     'nc_mlp_train error: corrupt checkpoint', ['nc_mlp_train(' mlp ', ''Checkpoint'', ''' fx.ckpt ''')']
     'nc_mlp_train error: unknown option', ['nc_mlp_train(' mlp ', ''NoSuchOption'', 1)']
   };
