@@ -13,10 +13,10 @@
  *    -(k_j - 1) sqrt(n_j) whatever the rest, so x_j = 0 iff lam >= sqrt(n_j)
  *    (the collapse threshold); collapsed x_j stay exact zeros;
  *  - the rank of C: a smoothing continuation (the norm replaced by
- *    sum sqrt(s^2 + mu^2) - mu, mu falling by 10 per level, each level a few
- *    loose Newton steps on a smooth strictly convex problem: globally
- *    convergent) separates the singular values that stay from those that
- *    fall with mu;
+ *    sum sqrt(s^2 + mu^2) - mu, mu from 10 sqrt(max n) falling by 10 per
+ *    level, four levels, each a few loose Newton steps on a smooth strictly
+ *    convex problem: globally convergent) separates the singular values that
+ *    stay from those that fall with mu;
  *  - at that rank, Newton on the chart of the rank-r matrices with the exact
  *    norm converges quadratically; a singular value that a Newton step
  *    would take through zero leaves the rank, and a violated certificate
@@ -40,6 +40,22 @@ static double dot(const double *a, const double *b, int n)
 /* Preconditioned CG on H dz = -g, stopped when the residual's M^{-1} norm
  * falls by ETA, or at negative curvature (then the last iterate, or the
  * preconditioned gradient at the first step: still a descent direction). */
+static void hessvec(th_engine *e, const double *z, double *Hz)
+{
+    if (e->full)
+        th_full_hessvec(e, z, Hz);
+    else
+        th_chart_hessvec(e, z, Hz);
+}
+
+static void precond(th_engine *e, const double *in, double *out)
+{
+    if (e->full)
+        th_full_precond(e, in, out);
+    else
+        th_chart_precond(e, in, out);
+}
+
 static int pcg(th_engine *e, int nv, double eta, int max_it)
 {
     double *x = e->dz, *r = e->cr, *z = e->cz, *p = e->cp, *q = e->cq;
@@ -47,12 +63,12 @@ static int pcg(th_engine *e, int nv, double eta, int max_it)
         x[i] = 0;
         r[i] = -e->g[i];
     }
-    th_chart_precond(e, r, z);
+    precond(e, r, z);
     memcpy(p, z, sizeof(double) * (size_t)nv);
     double rz = dot(r, z, nv), rz0 = rz;
     int it = 0;
     while (it < max_it && rz > 0) {
-        th_chart_hessvec(e, p, q);
+        hessvec(e, p, q);
         ++it;
         double pq = dot(p, q, nv);
         if (!(pq > 0)) {
@@ -65,7 +81,7 @@ static int pcg(th_engine *e, int nv, double eta, int max_it)
             x[i] += a * p[i];
             r[i] -= a * q[i];
         }
-        th_chart_precond(e, r, z);
+        precond(e, r, z);
         double rzn = dot(r, z, nv);
         if (rzn <= eta * eta * rz0)
             break;
@@ -94,15 +110,14 @@ static double x_step_limit(const th_engine *e, int nv)
 
 /* The step along dz at which the first singular value reaches zero in the
  * linear model (s_a + alpha A_aa = 0); INFINITY if none does. */
-static double blocking_step(const th_engine *e)
+static double blocking_step(th_engine *e)
 {
     const th_point *pt = &e->pt[e->cur];
     double amin = INFINITY;
-    for (int a = 0; a < pt->r; ++a) {
-        double d = th_chart_diag(e, e->dz, a);
-        if (d < 0)
-            amin = fmin(amin, pt->s[a] / -d);
-    }
+    th_chart_diagonal(e, e->dz, e->adiag);
+    for (int a = 0; a < pt->r; ++a)
+        if (e->adiag[a] < 0)
+            amin = fmin(amin, pt->s[a] / -e->adiag[a]);
     return amin;
 }
 
@@ -122,6 +137,8 @@ static int line_search(th_engine *e, double amax, double phi, double dec, int po
         if (!isfinite(ft))
             continue;
         if (ft <= phi - 1e-4 * *alpha * dec || (polish && ft <= phi + 1e-13 * scale)) {
+            if (th_point_factor(e, tr, tr->mu > 0 ? -1 : tr->r) != 0)
+                return -1;
             tr->phi = ft;
             e->cur = 1 - e->cur;
             return 0;
@@ -139,13 +156,17 @@ int th_newton(nc_ctx *ctx, th_engine *e, double tol, int max_it, int allow_drop)
         th_point *pt = &e->pt[e->cur];
         double phi = th_chart_prepare(e), scale = 1.0 + fabs(phi);
         int nv = th_chart_dim(e->p, pt->r);
-        th_chart_precond(e, e->g, e->cr);
-        double gm = dot(e->g, e->cr, nv);
+        precond(e, e->g, e->cr);
+        double gm = dot(e->g, e->cr, nv), delta = gm / scale;
         /* converged to rounding: no need for the costly last CG solve */
-        if (tol == 0 && polish && gm < 1e-27 * scale)
+        if (tol == 0 && polish && delta < 1e-27)
             return 0;
-        double eta = fmax(fmin(0.5, sqrt(gm / scale)), 1e-10);
+        /* forcing: the error is about sqrt(delta), so a residual of that
+         * order keeps the convergence quadratic, and one of 1e-15 / sqrt(delta)
+         * is all the last step needs */
+        double eta = fmin(0.5, fmax(sqrt(delta), fmin(1e-4, 1e-15 / sqrt(delta))));
         pcg(e, nv, eta, 20 + 4 * nv);
+
         e->newton_steps++;
         double dec = -dot(e->g, e->dz, nv);
         if (!(dec > 0) || dec <= (tol > 0 ? tol : 1e-30) * scale)
@@ -194,6 +215,8 @@ double th_certify(th_engine *e, double *wnorm)
 {
     const th_problem *p = e->p;
     th_chart_prepare(e);
+    if (e->full)
+        th_chart_gamma(e);
     const th_point *pt = &e->pt[e->cur];
     int J = p->J, m = p->m, r = pt->r;
     double res = 0, lam = p->lam, sb = 0;
@@ -351,10 +374,10 @@ static int identify_rank(nc_ctx *ctx, th_engine *e)
     double nmax = 0;
     for (int j = 0; j < p->J; ++j)
         nmax = fmax(nmax, p->n[j]);
-    double mu = sqrt(nmax);
+    double mu = 10.0 * sqrt(nmax);
     if (th_point_factor(e, pt, -1) != 0)
         return -1;
-    for (int level = 0; level < 3; ++level, mu *= 0.1) {
+    for (int level = 0; level < 4; ++level, mu *= 0.1) {
         pt = &e->pt[e->cur];
         pt->mu = mu;
         e->pt[1 - e->cur].mu = mu;
@@ -371,10 +394,10 @@ static int identify_rank(nc_ctx *ctx, th_engine *e)
 /* Exact Newton with the active set on the rank, from the current point. */
 static int exact_solve(nc_ctx *ctx, th_engine *e, int r, double *kkt)
 {
-    th_point *pt = &e->pt[e->cur];
-    pt->mu = 0;
+    th_point *start = &e->pt[e->cur];
+    start->mu = 0;
     e->pt[1 - e->cur].mu = 0;
-    th_point_truncate(e, pt, r);
+    th_point_truncate(e, start, r);
     double wn = 0;
     *kkt = INFINITY;
     for (int change = 0; change < 4 * e->p->J + 10; ++change) {
@@ -384,6 +407,10 @@ static int exact_solve(nc_ctx *ctx, th_engine *e, int r, double *kkt)
         if (rc == 2)
             continue;
         if (rc < 0)
+            return -1;
+        /* the certificate on dgesvd's factors (the Newton steps used dgesdd's) */
+        th_point *pt = &e->pt[e->cur];
+        if (th_point_factor_exact(e, pt, pt->r, 1) != 0)
             return -1;
         *kkt = th_certify(e, &wn);
         if (*kkt <= 1e-9 || !(wn > 1.0))
