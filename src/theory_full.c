@@ -28,6 +28,8 @@ void th_full_layout(th_carver *cv, th_engine *e, int Jc)
     e->beta = th_carve(cv, J, 1, sizeof(double));
     e->wzw = th_carve(cv, J, 1, sizeof(double));
     e->wunit = th_carve(cv, J, 1, sizeof(double));
+    e->xsc = th_carve(cv, J, J, sizeof(double));
+    e->xschur = th_carve(cv, J, 1, sizeof(double));
 }
 
 /* The norm's Hessian diagonal in G's standard basis (cross terms between
@@ -71,6 +73,50 @@ static void column_solve(const th_engine *e, int j, const double *y, double *z)
         z[i] = di[i] * (y[i] + s[i] * t);
 }
 
+/* The solve of column j's block under the zero column sum: z = A^{-1}
+ * (y + mu w) with w'z = 0. */
+static void constrained_solve(const th_engine *e, int j, const double *y, double *z)
+{
+    int J = e->p->J;
+    double wz = 0;
+    column_solve(e, j, y, z);
+    for (int i = 0; i < J; ++i)
+        wz += e->wunit[i] * z[i];
+    double mu = -wz / e->wzw[j];
+    for (int i = 0; i < J; ++i)
+        z[i] += mu * e->zw[i + (size_t)J * j];
+}
+
+/* The loss Hessian between x_j and column j of G: x_j moves the own and
+ * the rest logits of the column apart, so it couples to every logit. */
+static void x_cross(const th_engine *e, int j, double *c)
+{
+    const th_problem *p = e->p;
+    int J = p->J;
+    const double *q = e->col.q + (size_t)J * j;
+    double f = p->w[j] * e->col.mxx[j] * p->iskn[j];
+    for (int i = 0; i < J; ++i)
+        c[i] = f * p->isk[i] * (i == j ? e->col.oth[j] : -q[i]);
+}
+
+/* With x_j free, column j's block is bordered by x_j: kept exactly by the
+ * Schur complement h - c' S c, S the constrained solve. */
+static void x_prepare(th_engine *e)
+{
+    const th_problem *p = e->p;
+    int J = p->J;
+    for (int t = 0; t < p->nxa; ++t) {
+        int j = p->xa[t];
+        double *sc = e->xsc + (size_t)J * j, *c = e->hxf, cs = 0;
+        x_cross(e, j, c);
+        constrained_solve(e, j, c, sc);
+        for (int i = 0; i < J; ++i)
+            cs += c[i] * sc[i];
+        double h = p->w[j] * e->col.hxx[j], schur = h - cs;
+        e->xschur[j] = schur > 1e-12 * h ? schur : 0.0; /* 0: x_j by its diagonal */
+    }
+}
+
 void th_full_prepare(th_engine *e, const th_point *pt)
 {
     const th_problem *p = e->p;
@@ -100,6 +146,7 @@ void th_full_prepare(th_engine *e, const th_point *pt)
             wz += e->wunit[i] * e->zw[i + (size_t)J * j];
         e->wzw[j] = wz;
     }
+    x_prepare(e);
 }
 
 void th_full_precond(th_engine *e, const double *in, double *out)
@@ -107,21 +154,32 @@ void th_full_precond(th_engine *e, const double *in, double *out)
     const th_problem *p = e->p;
     int J = p->J, m = p->m;
     size_t mJ = (size_t)m * J;
-    double *G = e->G, *z = e->dxf;
+    double *G = e->G, *z = e->dxf, *c = e->hxf;
     th_apply_q(p, in, J, G);
     for (int j = 0; j < J; ++j) {
-        /* min over z with w'z = 0: z = A^{-1} (y + mu w) */
-        double *y = G + (size_t)J * j, wz = 0;
-        column_solve(e, j, y, z);
+        double *y = G + (size_t)J * j;
+        constrained_solve(e, j, y, z);
+        memcpy(y, z, sizeof(double) * (size_t)J);
+    }
+    for (int t = 0; t < p->nxa; ++t) {
+        int j = p->xa[t];
+        double rx = in[mJ + t];
+        if (!(e->xschur[j] > 0)) {
+            out[mJ + t] = rx / e->dxx[j];
+            continue;
+        }
+        /* [[A, c], [c', h]] (z; xi) = (y; rx): xi = (rx - c' S y) / schur,
+         * z = S y - S c xi */
+        double *y = G + (size_t)J * j, *sc = e->xsc + (size_t)J * j, cy = 0;
+        x_cross(e, j, c);
         for (int i = 0; i < J; ++i)
-            wz += e->wunit[i] * z[i];
-        double mu = -wz / e->wzw[j];
+            cy += c[i] * y[i];
+        double xi = (rx - cy) / e->xschur[j];
         for (int i = 0; i < J; ++i)
-            y[i] = z[i] + mu * e->zw[i + (size_t)J * j];
+            y[i] -= sc[i] * xi;
+        out[mJ + t] = xi;
     }
     th_apply_qt(p, G, out);
-    for (int t = 0; t < p->nxa; ++t)
-        out[mJ + t] = in[mJ + t] / e->dxx[p->xa[t]];
     for (int j = 0; j < J; ++j)
         out[mJ + p->nxa + j] = in[mJ + p->nxa + j] / e->dbb[j];
 }

@@ -2,10 +2,13 @@
 /* Internals of the cluster-level theory, shared by the src/theory_*.c files:
  *   theory_work.c     workspace carving (one layout, measured then assigned)
  *   theory_problem.c  the cluster program: coordinates, loss, its derivatives
- *   theory_chart.c    the SVD chart of the rank-r matrices: gradient, Hessian,
- *                     preconditioner, retraction
- *   theory_newton.c   Newton-CG on a chart, the smoothing continuation that
- *                     finds the rank, the active set on the rank, the
+ *   theory_chart.c    the SVD chart of the rank-r matrices: points, gradient,
+ *                     Hessian, retraction
+ *   theory_precond.c  the chart's preconditioner below full rank
+ *   theory_full.c     Newton systems at full rank, in C's own coordinates
+ *   theory_newton.c   Newton-CG on a chart
+ *   theory_active.c   the strategy: zero test, the smoothing continuation
+ *                     that finds the rank, the active set on the rank, the
  *                     certificate
  *   theory.c, theory_thresholds.c, theory_limit.c: the public entry points.
  *
@@ -55,6 +58,14 @@ static inline void th_gemm(char ta, char tb, int m, int n, int k, double alpha, 
     }
     nc_gemm(ta, tb, m, n, k, alpha, a, lda > 0 ? lda : 1, b, ldb > 0 ? ldb : 1, beta, c,
             ldc > 0 ? ldc : 1);
+}
+
+static inline double th_dot(const double *a, const double *b, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; ++i)
+        s += a[i] * b[i];
+    return s;
 }
 
 /* ---- theory_work.c: workspaces ---------------------------------------- */
@@ -176,6 +187,7 @@ typedef struct {
     int full;               /* the current chart has rank m */
     double *ddinv, *sq, *zw; /* J x J: per column, 1/diagonal, rank-one term, A^{-1} w */
     double *beta, *wzw, *wunit; /* J: Sherman-Morrison factors, w' A^{-1} w, w */
+    double *xsc, *xschur;   /* J x J, J: a free x_j's coupling solved, its Schur complement */
     /* below full rank (theory_precond.c; the same memory as the above):
      * Gamma_pp = wP diag(wom) wRT, and per singular value the mean loss
      * diagonal plus the norm's curvature on B (wbeta) and on D (wdelta) */
@@ -248,12 +260,7 @@ void th_full_prepare(th_engine *e, const th_point *pt);
 void th_full_hessvec(th_engine *e, const double *z, double *Hz);
 void th_full_precond(th_engine *e, const double *in, double *out);
 
-/* ---- theory_newton.c: the solver -------------------------------------- */
-
-/* ||(I - p 1') D^{1/2}||_op N for the bias-only optimum (b, prob J each):
- * Zbar = 0 is optimal iff lam >= this (the zero threshold times N).
- * Returns -1 on a LAPACK failure. */
-double th_zero_norm(th_engine *e, double *b, double *prob);
+/* ---- theory_newton.c: Newton's method on a chart ---------------------- */
 
 /* Newton-CG on the chart of the current point until the decrement falls to
  * tol (1 + |Phi|) (tol = 0: to machine precision).  With allow_drop, a
@@ -261,6 +268,12 @@ double th_zero_norm(th_engine *e, double *b, double *prob);
  * (rank r - 1) and the return value is 2.  Returns 0 converged, 1 not
  * converged, 2 rank dropped, -1 numerical failure. */
 int th_newton(nc_ctx *ctx, th_engine *e, double tol, int max_it, int allow_drop);
+/* ---- theory_active.c: the solver's strategy --------------------------- */
+
+/* ||(I - p 1') D^{1/2}||_op N for the bias-only optimum (b, prob J each):
+ * Zbar = 0 is optimal iff lam >= this (the zero threshold times N).
+ * Returns -1 on a LAPACK failure. */
+double th_zero_norm(th_engine *e, double *b, double *prob);
 /* Certificate at the current point (exact mode): largest relative
  * violation of the optimality conditions; *wnorm = ||W||_op, the dual
  * block on the directions outside the rank (> 1: the rank must grow). */
