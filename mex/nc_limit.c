@@ -54,4 +54,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         {"distance", dist}, {"cos_within", cw}, {"cos_between", cb}, {"delta", dl},
         {"etf_cosine", ncm_real_scalar(-1.0 / (K - 1.0))}};
     plhs[0] = NCM_STRUCT(out);
+    ncm_end();
 }
