@@ -192,6 +192,8 @@ end
 %!error id=ncufm:badN nc_theory ({5, 3}, 0.01, 0)
 %!error id=ncufm:badN nc_theory (int64 ([5 -3]), 0.01, 0)
 %!error id=ncufm:badArgCount [a, b] = nc_theory ([2 3], [10 20], 0.01, 0)
+%!error <Zbar is K x K> nc_theory (1:3e5, 1e-3, 0.01)
+%!error id=ncufm:tooLarge nc_theory (1:3e5, 1e-3, 0.01)
 
 %!demo
 %! % Minority collapse (Figure 5 of the paper): delta_B falls to exactly 0 at sqrt(n_B)/N

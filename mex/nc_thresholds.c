@@ -51,7 +51,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         J = ncm_clusters(prhs[IN_K], prhs[IN_N], "N", &k, &n);
         for (size_t j = 0; j < J; ++j)
             K += (size_t)k[j];
-        cluster = mxMalloc(K * sizeof *cluster);
+        cluster = ncm_alloc(K, sizeof *cluster);
         for (size_t j = 0, t = 0; j < J; ++j)
             for (int i = 0; i < k[j]; ++i)
                 cluster[t++] = (int)j;
@@ -84,4 +84,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         {"n_major", ncm_real_scalar(r.n_major)}, {"oversample", over}};
     plhs[0] = NCM_STRUCT(out);
     (void)counts;
+    ncm_end();
 }
