@@ -83,14 +83,20 @@ function varargout = nc_theory (varargin)
 %   norm replaced by sum(sqrt(s.^2 + mu^2) - mu), mu falling tenfold per
 %   level.  At that rank, Newton's method on the manifold of matrices of that
 %   rank (the SVD chart, in which the exact norm is smooth) converges
-%   quadratically; a singular value a step takes through zero leaves the
-%   rank, and a violated certificate brings the violating directions in.
-%   Each Newton system is solved by conjugate gradients preconditioned by the
-%   norm's exact curvature, so nothing of size J^2 x J^2 is formed: a step
-%   costs one SVD of G and four J x J matrix products per CG step; memory is
-%   about 26 J^2 doubles.  A subgradient or proximal method could not return
-%   exact zeros or machine precision.  Times: about 1 ms for J <= 10, 0.2 s
-%   for CIFAR-100-LT's 85 clusters, a minute for J = 1000 (bench/bench_theory.m).
+%   quadratically; a singular value leaves the rank when a step takes it to
+%   zero or removing it lowers the objective, a violated certificate brings
+%   the violating directions in, and a rank that does not settle is read
+%   again at a finer smoothing.  Each Newton system is solved by conjugate
+%   gradients, preconditioned by the loss's exact curvature column by column
+%   at full rank and by the norm's exact curvature below it, so nothing of
+%   size J^2 x J^2 is formed: a step costs one SVD of G and four J x J
+%   matrix products per CG step, about 250 CG steps in all at full rank
+%   whatever J.  Memory: about 30 J^2 doubles (240 MB at J = 1000); larger
+%   problems are refused up front (ncufm:tooLarge).  A subgradient or
+%   proximal method could not return exact zeros or machine precision.
+%   Times measured here (bench/bench_theory.m, 2 shared cores): 1 ms for
+%   J <= 10, 0.15-0.4 s for CIFAR-100-LT's 85 clusters, 4-30 s for J = 300,
+%   about 80 SVDs of a 1000 x 1000 matrix for J = 1000.
 %
 %       % Figure 5 of the paper: 5 classes of 500 samples, 5 of 100
 %       T = nc_theory ([5 5], [500 100], 0.0039, 0.01);

@@ -202,19 +202,16 @@ void th_initial_point(th_engine *e)
     pt->r = p->m;
 }
 
-/* Smoothing continuation from the current point (full chart); returns the
- * rank it identifies, or -1. */
-static int identify_rank(nc_ctx *ctx, th_engine *e)
+/* Smoothing continuation from the current point (full chart), LEVELS
+ * levels from MU down by 10 each; returns the rank it identifies (the
+ * singular values above 10 mu at the last level), or -1. */
+static int identify_rank(nc_ctx *ctx, th_engine *e, double mu, int levels)
 {
     const th_problem *p = e->p;
     th_point *pt = &e->pt[e->cur];
-    double nmax = 0;
-    for (int j = 0; j < p->J; ++j)
-        nmax = fmax(nmax, p->n[j]);
-    double mu = 10.0 * sqrt(nmax);
     if (th_point_factor(e, pt, -1) != 0)
         return -1;
-    for (int level = 0; level < 4; ++level, mu *= 0.1) {
+    for (int level = 0; level < levels; ++level, mu *= 0.1) {
         pt = &e->pt[e->cur];
         pt->mu = mu;
         e->pt[1 - e->cur].mu = mu;
@@ -228,17 +225,20 @@ static int identify_rank(nc_ctx *ctx, th_engine *e)
     return r;
 }
 
-/* Exact Newton with the active set on the rank, from the current point. */
-static int exact_solve(nc_ctx *ctx, th_engine *e, int r, double *kkt)
+/* Exact Newton with the active set on the rank, from the current point at
+ * rank r, within BUDGET Newton steps.  Returns 0 certified, 1 not (yet),
+ * -1 on a failure. */
+static int exact_solve(nc_ctx *ctx, th_engine *e, int r, int budget, double *kkt)
 {
     th_point *start = &e->pt[e->cur];
     start->mu = 0;
     e->pt[1 - e->cur].mu = 0;
     th_point_truncate(e, start, r);
     double wn = 0;
+    int until = e->newton_steps + budget;
     *kkt = INFINITY;
-    for (int change = 0; change < 4 * e->p->J + 10; ++change) {
-        int rc = th_newton(ctx, e, 0.0, 100, 1);
+    while (e->newton_steps < until) {
+        int rc = th_newton(ctx, e, 0.0, until - e->newton_steps, 1);
         if (nc_interrupted(ctx))
             return -1;
         if (rc == 2)
@@ -250,13 +250,15 @@ static int exact_solve(nc_ctx *ctx, th_engine *e, int r, double *kkt)
         if (th_point_factor_exact(e, pt, pt->r, 1) != 0)
             return -1;
         *kkt = th_certify(e, &wn);
-        if (*kkt <= 1e-9 || !(wn > 1.0))
+        if (*kkt <= 1e-9)
             return 0;
-        int added = add_directions(e);
-        if (added <= 0)
-            return added < 0 ? -1 : 0;
+        int added = wn > 1.0 ? add_directions(e) : 0;
+        if (added < 0)
+            return -1;
+        if (added == 0)
+            return 1;
     }
-    return 0;
+    return 1;
 }
 
 double th_zero_norm(th_engine *e, double *b, double *prob)
@@ -288,6 +290,10 @@ static int zero_test(th_engine *e)
     return 1;
 }
 
+/* Newton steps an exact phase may take before the rank is identified
+ * again at a finer smoothing: from a good rank it needs about ten. */
+#define TH_EXACT_BUDGET 40
+
 nc_status th_solve(nc_ctx *ctx, th_engine *e, int warm, double *kkt)
 {
     const th_problem *p = e->p;
@@ -305,25 +311,37 @@ nc_status th_solve(nc_ctx *ctx, th_engine *e, int warm, double *kkt)
         if (th_point_factor(e, pt, -1) == 0) {
             while (r < p->m && pt->s[r] > 1e-12 * pt->s[0])
                 ++r;
-            if (exact_solve(ctx, e, r, kkt) == 0 && *kkt <= 1e-9)
+            if (exact_solve(ctx, e, r, TH_EXACT_BUDGET, kkt) == 0)
                 return NC_OK;
         }
         if (nc_interrupted(ctx))
             return NC_EINTERRUPT;
     }
     th_initial_point(e);
-    int r = p->m > 0 ? identify_rank(ctx, e) : 0;
-    if (nc_interrupted(ctx))
-        return NC_EINTERRUPT;
-    if (r < 0)
-        return nc_fail(ctx, NC_ENUMERIC, "numeric",
-                       "the smoothed cluster problem did not converge (a LAPACK SVD failed)");
-    if (exact_solve(ctx, e, r, kkt) != 0) {
+    double nmax = 0;
+    for (int j = 0; j < p->J; ++j)
+        nmax = fmax(nmax, p->n[j]);
+    /* four levels from 10 sqrt(max n); should the exact phase not settle
+     * (a rank misread near a threshold), two more levels, finer, from there */
+    double mu = 10.0 * sqrt(nmax);
+    int rc = 1;
+    for (int attempt = 0; attempt < 3 && rc == 1; ++attempt) {
+        int levels = attempt == 0 ? 4 : 1;
+        int r = p->m > 0 ? identify_rank(ctx, e, mu, levels) : 0;
+        mu *= attempt == 0 ? 1e-4 : 0.1;
+        if (nc_interrupted(ctx))
+            return NC_EINTERRUPT;
+        if (r < 0)
+            return nc_fail(ctx, NC_ENUMERIC, "numeric",
+                           "the smoothed cluster problem did not converge (a LAPACK SVD failed)");
+        rc = exact_solve(ctx, e, r, TH_EXACT_BUDGET, kkt);
+    }
+    if (rc < 0) {
         if (nc_interrupted(ctx))
             return NC_EINTERRUPT;
         return nc_fail(ctx, NC_ENUMERIC, "numeric", "Newton's method failed on the cluster "
                                                     "problem (rank %d of %d)",
                        e->pt[e->cur].r, p->m);
     }
-    return NC_OK;
+    return NC_OK; /* certified, or the caller warns with *kkt */
 }

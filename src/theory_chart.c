@@ -25,6 +25,10 @@
 #include <math.h>
 #include <string.h>
 
+/* Below this ratio of the smallest to the largest (smoothed) singular value
+ * the full-rank systems go through the chart instead (spread_ok). */
+#define TH_FULL_SPREAD 1e-2
+
 nc_blas_int th_engine_lwork(int J)
 {
     nc_blas_int m = J - 1, nJ = J, info = 0, query = -1, ld = m > 0 ? m : 1;
@@ -331,13 +335,29 @@ static size_t full_gradient(th_engine *e, const th_point *pt)
     return (size_t)m * J;
 }
 
+/* The full-rank preconditioner approximates the norm's Hessian by its
+ * diagonal in G's basis: good while the (smoothed) singular values are of
+ * one order, poor once some are tiny (curvatures 1/s_a orders apart, as when
+ * the rank is about to fall, or a direction was just brought in), where the
+ * chart's exact treatment of the norm does better. */
+static int spread_ok(const th_point *pt, int m)
+{
+    double lo = INFINITY, hi = 0;
+    for (int a = 0; a < m; ++a) {
+        double t = pt->mu > 0 ? hypot(pt->s[a], pt->mu) : pt->s[a];
+        lo = fmin(lo, t);
+        hi = fmax(hi, t);
+    }
+    return lo >= TH_FULL_SPREAD * hi;
+}
+
 double th_chart_prepare(th_engine *e)
 {
     const th_problem *p = e->p;
     th_point *pt = &e->pt[e->cur];
     int J = p->J, m = p->m, r = pt->r;
     double F = th_loss(p, pt->C, pt->x, pt->b, e->G, e->gC, e->gx, e->gb, &e->col, e->HG);
-    e->full = r == m && m > 0;
+    e->full = r == m && m > 0 && spread_ok(pt, m);
     size_t o = e->full ? full_gradient(e, pt) : chart_gradient(e, pt);
     double pen = 0;
     for (int t = 0; t < p->nxa; ++t) {

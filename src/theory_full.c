@@ -12,8 +12,11 @@
  * bordered diagonal-plus-rank-one solve per column, the border being the
  * zero column sums w' G = 0), and the norm by its diagonal in G's basis: at
  * J = 60, 46 CG steps instead of 112 for a 1e-8 residual, the ratio growing
- * with J.  Both Hessian products cost the same four GEMMs; the rank-r charts
- * with r < J - 1 (no linear chart) keep the chart preconditioner. */
+ * with J.  Both Hessian products cost the same four GEMMs.  The norm's
+ * diagonal in G's basis stands for it only while the singular values are
+ * of one order (spread_ok in theory_chart.c); the rank-r charts with
+ * r < J - 1, and full rank with a singular value about to vanish or just
+ * brought in, keep the chart preconditioner (theory_precond.c). */
 #include "theory_internal.h"
 
 #include <math.h>

@@ -194,6 +194,7 @@ typedef struct {
     double *wP, *wRT, *wom, *wbeta, *wdelta;
     int wready;             /* wP... hold the current point's */
     int newton_steps, cg_steps, svds;
+    double t_start, t_report; /* progress messages of long solves */
 } th_engine;
 
 /* LAPACK workspace the engine needs for J clusters (a size query). */

@@ -29,7 +29,7 @@ static void precond(th_engine *e, const double *in, double *out)
         th_chart_precond(e, in, out);
 }
 
-static int pcg(th_engine *e, int nv, double eta, int max_it)
+static int pcg(nc_ctx *ctx, th_engine *e, int nv, double eta, int max_it)
 {
     double *x = e->dz, *r = e->cr, *z = e->cz, *p = e->cp, *q = e->cq;
     for (int i = 0; i < nv; ++i) {
@@ -40,7 +40,9 @@ static int pcg(th_engine *e, int nv, double eta, int max_it)
     memcpy(p, z, sizeof(double) * (size_t)nv);
     double rz = th_dot(r, z, nv), rz0 = rz;
     int it = 0;
-    while (it < max_it && rz > 0) {
+    /* a CG step is four J x J products: seconds at J = 1000, so Ctrl-C is
+     * heard here too (the caller sees nc_interrupted) */
+    while (it < max_it && rz > 0 && !nc_interrupted(ctx)) {
         hessvec(e, p, q);
         ++it;
         double pq = th_dot(p, q, nv);
@@ -64,6 +66,25 @@ static int pcg(th_engine *e, int nv, double eta, int max_it)
     }
     e->cg_steps += it;
     return it;
+}
+
+#define TH_CG_MAX 500
+
+/* Long solves (J in the hundreds) say where they are every 10 s. */
+static void report_progress(nc_ctx *ctx, th_engine *e)
+{
+    double now = nc_now();
+    if (e->t_start == 0)
+        e->t_start = e->t_report = now;
+    if (now - e->t_report < 10.0)
+        return;
+    char spent[64];
+    nc_format_duration(now - e->t_start, spent, sizeof spent);
+    const th_point *pt = &e->pt[e->cur];
+    nc_printf(ctx, "%s: J = %d clusters, Newton step %d (%s, rank %d), %d CG steps, %s so far\n",
+              ctx->fname, e->p->J, e->newton_steps, pt->mu > 0 ? "smoothed" : "exact", pt->r,
+              e->cg_steps, spent);
+    e->t_report = now;
 }
 
 /* Largest step keeping the active x positive (they are at the optimum). */
@@ -172,7 +193,13 @@ int th_newton(nc_ctx *ctx, th_engine *e, double tol, int max_it, int allow_drop)
          * is all the last step needs; at most 0.1, since a Newton step costs
          * an SVD, as much as a few CG steps */
         double eta = fmin(0.1, fmax(sqrt(delta), fmin(1e-4, 1e-15 / sqrt(delta))));
-        pcg(e, nv, eta, 20 + 4 * nv);
+        /* a step's CG is capped: far from the optimum (a direction just
+         * brought in, far from its value) the systems are ill-conditioned,
+         * and a truncated CG iterate is still a descent direction */
+        pcg(ctx, e, nv, eta, nv < TH_CG_MAX ? nv : TH_CG_MAX);
+        if (nc_interrupted(ctx))
+            return -1;
+        report_progress(ctx, e);
 
         e->newton_steps++;
         double dec = -th_dot(e->g, e->dz, nv);
