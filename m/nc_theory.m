@@ -95,8 +95,9 @@ function varargout = nc_theory (varargin)
 %   problems are refused up front (ncufm:tooLarge).  A subgradient or
 %   proximal method could not return exact zeros or machine precision.
 %   Times measured here (bench/bench_theory.m, 2 shared cores): 1 ms for
-%   J <= 10, 0.15-0.4 s for CIFAR-100-LT's 85 clusters, 4-30 s for J = 300,
-%   about 80 SVDs of a 1000 x 1000 matrix for J = 1000.
+%   J <= 10, 0.15-0.4 s for CIFAR-100-LT's 85 clusters, 4-10 s for J = 300,
+%   100-300 s for J = 1000 distinct counts (30 to 80 times one SVD of a
+%   1000 x 1000 matrix timed in the same run, depending on the load).
 %
 %       % Figure 5 of the paper: 5 classes of 500 samples, 5 of 100
 %       T = nc_theory ([5 5], [500 100], 0.0039, 0.01);
