@@ -175,8 +175,10 @@ int th_newton(nc_ctx *ctx, th_engine *e, double tol, int max_it, int allow_drop)
         if (nc_interrupted(ctx))
             return -1;
         th_point *pt = &e->pt[e->cur];
-        /* before th_chart_prepare: the test evaluates other points */
-        if (allow_drop && pt->mu == 0 && pt->r > 0 &&
+        /* before th_chart_prepare: the test evaluates other points; not at a
+         * fresh start (from the smoothing, or just after a change of rank),
+         * where the point is not yet near the rank's own optimum */
+        if (allow_drop && it > 0 && pt->mu == 0 && pt->r > 0 &&
             smallest_leaves(e, th_point_objective(e, pt))) {
             th_point_truncate(e, pt, pt->r - 1);
             return 2;
