@@ -84,7 +84,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     nc_ctx ctx;
     ncm_ctx(&ctx);
     if (nc_theory_map(&ctx, (int)J, c.k, c.n, (int)K, c.cluster, lZ, lb, &r) != NC_OK)
-        ncm_raise(&ctx); /* frees the scratch memory; Octave destroys the mx arrays */
+        ncm_raise(&ctx); /* frees the scratch memory too */
     if (!(r.kkt < 1e-8))
         ncm_warning("notCertified",
                     "the optimality conditions hold only to %.3g (relative); the answer may be "
