@@ -93,13 +93,13 @@ double *ncm_matrix(const mxArray *a, const char *arg, const char *reason, unsign
 const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
                         unsigned flags, size_t *rows, size_t *cols, int *is_single);
 /* A vector of positive finite counts of any real numeric class (double,
- * single, int8..uint64: what NumPy and PyTorch hand over), as an mxMalloc'd
- * double copy; errors name ARG with REASON. */
+ * single, int8..uint64: what NumPy and PyTorch hand over), as a double
+ * copy in ncm_alloc memory; errors name ARG with REASON. */
 double *ncm_counts(const mxArray *a, const char *arg, const char *reason, size_t *len);
 /* A cluster description (docs/theory.md section 4): K (classes per cluster,
  * whole, positive) and the per-cluster counts named NAME, of the same
  * length, describing at least two classes in all.  Returns J; *k_out is
- * mxMalloc'd. */
+ * in ncm_alloc memory. */
 size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
                     const double **n_out);
 /* A class-count vector (any order, any real numeric class) grouped into
