@@ -15,12 +15,15 @@ typedef struct {
     const double *n, *counts;
 } classes;
 
+static void check_output_size(size_t K, size_t J);
+
 static void read_clusters(const mxArray *ka, const mxArray *na, classes *c)
 {
     c->J = ncm_clusters(ka, na, "N", &c->k, &c->n);
     c->K = 0;
     for (size_t j = 0; j < c->J; ++j)
         c->K += (size_t)c->k[j];
+    check_output_size(c->K, c->J); /* before the K-long scratch arrays */
     double *counts = ncm_alloc(c->K, sizeof *counts);
     c->cluster = ncm_alloc(c->K, sizeof *c->cluster);
     for (size_t j = 0, t = 0; j < c->J; ++j)

@@ -34,3 +34,5 @@
 %! [status, out] = system (cmd);
 %! assert (~ isempty (strfind (out, 'ncufm:tooLarge')), out);
 %! assert (~ isempty (strfind (out, 'RLIMIT_AS (ulimit -v)')), out);
+%!test  % nc_theory with a cluster of 1e9 classes: refused before its K-long scratch (12 GB)
+%! check_too_large (@() nc_theory (1e9, 10, 0.01, 0), 'the outputs (Zbar is K x K)');
