@@ -51,6 +51,9 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         J = ncm_clusters(prhs[IN_K], prhs[IN_N], "N", &k, &n);
         for (size_t j = 0; j < J; ++j)
             K += (size_t)k[j];
+        size_t bytes; /* the K-long scratch and outputs: cluster, counts, twice each */
+        nc_size_mul(K, 2 * sizeof(int) + 3 * sizeof(double), &bytes);
+        ncm_check_memory(bytes, "the per-class outputs (counts and cluster, K long)");
         cluster = ncm_alloc(K, sizeof *cluster);
         double *c = ncm_alloc(K, sizeof *c);
         for (size_t j = 0, t = 0; j < J; ++j)

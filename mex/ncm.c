@@ -81,12 +81,8 @@ const char *ncm_fname(void) { return current_fname; }
 void *ncm_alloc(size_t count, size_t size)
 {
     size_t bytes;
-    if (nc_size_mul(count, size, &bytes) || bytes >= ((size_t)64 << 20)) {
-        nc_ctx ctx;
-        nc_ctx_init(&ctx, current_fname);
-        if (nc_check_memory(&ctx, bytes, "a workspace"))
-            ncm_raise(&ctx);
-    }
+    if (nc_size_mul(count, size, &bytes) || bytes >= ((size_t)64 << 20))
+        ncm_check_memory(bytes, "a workspace");
     void *p = block_alloc(bytes, NULL);
     if (!p)
         ncm_error("outOfMemory", "out of memory allocating %zu bytes", bytes);
@@ -94,6 +90,14 @@ void *ncm_alloc(size_t count, size_t size)
 }
 
 void ncm_free(void *ptr) { block_free(ptr, NULL); }
+
+void ncm_check_memory(size_t bytes, const char *what)
+{
+    nc_ctx ctx;
+    nc_ctx_init(&ctx, current_fname);
+    if (nc_check_memory(&ctx, bytes, what))
+        ncm_raise(&ctx);
+}
 
 /* Octave's mexErrMsgIdAndTxt already prefixes "fname: "; MATLAB's does not. */
 static void raise_text(const char *id, const char *msg) NCM_NORETURN;

@@ -46,6 +46,11 @@ const char *ncm_fname(void);
  * error, or earlier by ncm_free.  Not for the data of output arrays. */
 void *ncm_alloc(size_t count, size_t size);
 void ncm_free(void *ptr);
+/* Raises ncufm:tooLarge (nc_check_memory) when BYTES, all the memory a call
+ * is about to need (its outputs and scratch, computed with nc_size_mul and
+ * nc_size_add), exceed what the machine and the process limits allow:
+ * before allocating, not after the first allocations succeeded. */
+void ncm_check_memory(size_t bytes, const char *what);
 
 void ncm_error(const char *reason, const char *fmt, ...) NCM_NORETURN NCM_PRINTF(2, 3);
 void ncm_warning(const char *reason, const char *fmt, ...) NCM_PRINTF(2, 3);

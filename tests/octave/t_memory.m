@@ -36,3 +36,5 @@
 %! assert (~ isempty (strfind (out, 'RLIMIT_AS (ulimit -v)')), out);
 %!test  % nc_theory with a cluster of 1e9 classes: refused before its K-long scratch (12 GB)
 %! check_too_large (@() nc_theory (1e9, 10, 0.01, 0), 'the outputs (Zbar is K x K)');
+%!test  % nc_thresholds with 1e9 classes: 32 GB of per-class outputs (once the OOM killer)
+%! check_too_large (@() nc_thresholds (1e9, 10, 0.01), 'would need 32 GB');
