@@ -276,31 +276,49 @@ const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
     return mxGetData(a);
 }
 
-const double *ncm_counts(const mxArray *a, const char *arg, size_t min_len, size_t *len)
+/* Element I of a real numeric array of any class, as double (NaN for a
+ * class that is not numeric). */
+static double count_at(const mxArray *a, size_t i)
+{
+    const void *d = mxGetData(a);
+    switch (mxGetClassID(a)) {
+    case mxDOUBLE_CLASS: return ((const double *)d)[i];
+    case mxSINGLE_CLASS: return ((const float *)d)[i];
+    case mxINT8_CLASS: return ((const signed char *)d)[i];
+    case mxUINT8_CLASS: return ((const unsigned char *)d)[i];
+    case mxINT16_CLASS: return ((const short *)d)[i];
+    case mxUINT16_CLASS: return ((const unsigned short *)d)[i];
+    case mxINT32_CLASS: return ((const int *)d)[i];
+    case mxUINT32_CLASS: return ((const unsigned int *)d)[i];
+    case mxINT64_CLASS: return (double)((const long long *)d)[i];
+    case mxUINT64_CLASS: return (double)((const unsigned long long *)d)[i];
+    default: return NAN;
+    }
+}
+
+double *ncm_count_vector(const mxArray *a, const char *arg, const char *reason, size_t *len)
 {
     if (!a || !mxIsNumeric(a) || mxIsComplex(a) || mxIsSparse(a))
-        ncm_error("badCounts", "%s must be a real numeric vector of class counts", arg);
+        ncm_error(reason, "%s must be a real, full, numeric vector of class counts (double, "
+                          "single or an integer class)",
+                  arg);
     size_t n = mxGetNumberOfElements(a);
-    if (n == 0 || mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1))
-        ncm_error("badCounts", "%s must be a nonempty vector of class counts", arg);
-    if (n < min_len)
-        ncm_error("badCounts", "%s must have at least %zu classes, not %zu", arg, min_len, n);
-    double *v;
-    if (mxIsDouble(a)) {
-        v = mxGetPr(a);
-    } else {
-        /* mxArray of any other numeric class: convert through its own type */
-        mxArray *in = (mxArray *)a, *out = NULL;
-        if (mexCallMATLAB(1, &out, 1, &in, "double") != 0 || !out)
-            ncm_error("badCounts", "%s could not be converted to double", arg);
-        v = mxMalloc(n * sizeof *v);
-        memcpy(v, mxGetPr(out), n * sizeof *v);
-        mxDestroyArray(out);
-    }
-    for (size_t i = 0; i < n; ++i)
+    if (n == 0)
+        ncm_error(reason, "%s must not be empty", arg);
+    if (mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1))
+        ncm_error(reason, "%s must be a vector, not a %zu x %zu array", arg, mxGetM(a),
+                  mxGetN(a));
+    int wide = mxGetClassID(a) == mxINT64_CLASS || mxGetClassID(a) == mxUINT64_CLASS;
+    double *v = mxMalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; ++i) {
+        v[i] = count_at(a, i);
         if (!(v[i] > 0) || !isfinite(v[i]))
-            ncm_error("badCounts", "%s must hold positive finite counts (entry %zu is %g)", arg,
+            ncm_error(reason, "%s must hold positive finite counts (entry %zu is %g)", arg,
                       i + 1, v[i]);
+        if (wide && v[i] >= 9007199254740992.0) /* 64-bit integers above 2^53 */
+            ncm_error(reason, "%s(%zu) is too large to be represented exactly (at most 2^53)",
+                      arg, i + 1);
+    }
     *len = n;
     return v;
 }

@@ -77,10 +77,10 @@ double *ncm_matrix(const mxArray *a, const char *arg, const char *reason, unsign
  * which.  Checks finiteness when asked, without copying. */
 const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
                         unsigned flags, size_t *rows, size_t *cols, int *is_single);
-/* A vector of class counts (positive, finite) of any real numeric class,
- * double, single or integer, returned as double (an mxMalloc'd copy unless
- * it is double already); at least MIN_LEN entries.  *len receives the length. */
-const double *ncm_counts(const mxArray *a, const char *arg, size_t min_len, size_t *len);
+/* A vector of positive finite class counts of any real numeric class
+ * (double, single or an integer class), as an mxMalloc'd double copy;
+ * errors name ARG with REASON.  *len receives the length. */
+double *ncm_count_vector(const mxArray *a, const char *arg, const char *reason, size_t *len);
 /* A cluster description (paper.md section 4): K (classes per cluster, whole,
  * positive, at most 32 clusters) and the per-cluster counts named NAME, of the
  * same length, describing at least two classes.  Returns J; *k_out is
