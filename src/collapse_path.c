@@ -331,6 +331,7 @@ static nc_status locate(path *p, int r, int *used, double *est_out, double *chan
     double prev = NAN, width_before = INFINITY, w_left = p->opts.tol;
     int stall = 0;
     *est_out = NAN;
+    p->allow_theory = 0;
     for (; *used < p->opts.max_probes; ++*used) {
         ends e = find_ends(p, r);
         if (e.b < 0)
