@@ -272,10 +272,9 @@ static ends find_ends(const path *p, int r)
     return e;
 }
 
-/* The estimate of threshold r+1 from the side whose nearest point is closer
- * (the secant's error is proportional to the product of the two points'
- * distances to the root); *anchor receives the geometric mean of those
- * distances. */
+/* The estimate of threshold r+1 from the side whose secant is anchored
+ * closer: the secant's error is proportional to the product of its two
+ * points' distances to the root, and *anchor receives their geometric mean. */
 static double estimate(const path *p, int r, const ends *e, double *anchor)
 {
     const nc_probe *b = &p->pts[e->b];
@@ -321,11 +320,11 @@ static nc_status probe_traced(path *p, double x, int r, double est, int *side)
 }
 
 /* Phase 1: secant steps (bisection when they stall) until the estimate of
- * threshold r+1 settles: its secant anchored within 1e-3 (relative, the
- * geometric mean of its points' distances) and
- * two successive estimates within tol/4 (a probe inside the certificate's
- * blind band adds no point, so the estimate stops moving there).  Returns the estimate (NaN when the
- * rank never rises above lZ = 1e-9 t0) and its last change in *change. */
+ * threshold r+1 settles: its secant anchored within 1e-3 (relative) and two
+ * successive estimates within tol/4 (a probe inside the certificate's blind
+ * band adds no point, so the estimate stops moving there).  Returns the
+ * estimate (NaN when the rank never rises above lZ = 1e-9 t0) and its last
+ * change in *change. */
 static nc_status locate(path *p, int r, int *used, double *est_out, double *change_out)
 {
     double prev = NAN, width_before = INFINITY, w_left = p->opts.tol;
