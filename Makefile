@@ -62,7 +62,6 @@ $(BUILD)/int64/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(CORE64_LIB)
 check: deps
 	@$(MAKE) --no-print-directory all $(CTESTS)
 	@tests/run_all.sh $(CTESTS)
-	@python3 tests/fuzz/fuzz.py --calls 300 --seed 1 --timeout 60 --quiet
 
 # The fuzzer against the core and gateways built with sanitizers into their
 # own folder.  Octave is not instrumented: the ASan runtime is preloaded
