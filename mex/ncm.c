@@ -444,8 +444,8 @@ size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
         ncm_error("badN", "%s must hold the sample counts of at least two classes", arg);
     if (K > 2147483647u)
         ncm_error("tooLarge", "%s has %zu classes; at most 2^31 - 1 are supported", arg, K);
-    int *kk = mxMalloc(K * sizeof *kk), *cl = mxMalloc(K * sizeof *cl), nJ = 0;
-    double *nn = mxMalloc(K * sizeof *nn);
+    int *kk = ncm_alloc(K, sizeof *kk), *cl = ncm_alloc(K, sizeof *cl), nJ = 0;
+    double *nn = ncm_alloc(K, sizeof *nn);
     nc_ctx ctx;
     ncm_ctx(&ctx);
     if (nc_cluster_counts(&ctx, (int)K, c, &nJ, kk, nn, cl) != NC_OK)

@@ -105,8 +105,8 @@ size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int 
 /* A class-count vector (any order, any real numeric class) grouped into
  * clusters of equal counts, in decreasing order of count: returns K, and
  * *J clusters of k[j] classes with n[j] samples each, cluster[c] (0-based)
- * the cluster of class c and counts the K counts as doubles, all
- * mxMalloc'd. */
+ * the cluster of class c and counts the K counts as doubles, all in
+ * ncm_alloc memory. */
 size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
                           const double **n, int **cluster, const double **counts);
 /* A character string (a 1 x n or empty char array, without NUL
