@@ -18,7 +18,7 @@ static mxArray *main_classes(const double *w, size_t K)
     for (size_t k = 0; k < K; ++k)
         top = w[k] > top ? w[k] : top;
     size_t count = 0;
-    size_t *idx = ncm_alloc(K, sizeof *idx);
+    size_t *idx = ncm_alloc(K ? K : 1, sizeof *idx);
     for (size_t k = 0; k < K; ++k) {
         if (!(top > 0 && w[k] >= 0.5 * top))
             continue;
