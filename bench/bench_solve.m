@@ -1,71 +1,71 @@
-## -*- texinfo -*-
-## @deftypefn {} {} bench_solve ()
-## @deftypefnx {} {} bench_solve (@var{name}, @var{value}, @dots{})
-## Benchmark of nc_solve (issue 2, item 5 and its Targets) against two
-## references measured in the same run:
-## @itemize
-## @item (a) fista_reference: plain FISTA with restart, in Octave;
-## @item (b) cvxopt_reference: CVXOPT's interior-point cp with the nuclear
-##   norm as a semidefinite constraint (bench/cvxopt_solve.py).
-## @end itemize
-##
-## "Same accuracy": L is the best certified lower bound on the optimum (the
-## largest of nc_solve's dual and the duals that reference_certify, written
-## independently in Octave, builds at every solver's point).  A solver has
-## reached accuracy acc once its objective is <= L + acc.  Two levels:
-## tight, acc = max(nc_solve's gap, 1e-12 |F|) with nc_solve at its default
-## Tol = 1e-12, and loose, acc = max(gap, 1e-8 |F|) with nc_solve at
-## Tol = 1e-8 (the level a generic interior-point solver is built for).
-## The references run once each, to the tight level or their time cap, and
-## their time to either level is read from their objective history (FISTA:
-## Octave wall time; CVXOPT: solver time without Python start-up).
-## nc_solve times are medians of repeated calls from Octave (MEX overhead
-## included).
-##
-## Options: @qcode{"Cap"} multiplies every time cap (default 1; e.g. 0.2 for
-## a quick look); @qcode{"Cases"} cell array of cases to run out of
-## @{"fig5", "fig1", "k20", "k100", "k1000"@} (default all).
-## @end deftypefn
+% SPDX-License-Identifier: GPL-3.0-or-later
+
 function bench_solve (varargin)
-  opts = struct ("cap", 1, "cases", {{"fig5", "fig1", "k20", "k100", "k1000"}});
+%BENCH_SOLVE  Benchmark of nc_solve against two references run beside it.
+%   BENCH_SOLVE()
+%   BENCH_SOLVE(NAME, VALUE, ...)
+%
+%   The references, measured in the same run:
+%     - (a) fista_reference: plain FISTA with restart, in Octave;
+%     - (b) cvxopt_reference: CVXOPT's interior-point cp with the nuclear
+%       norm as a semidefinite constraint (bench/cvxopt_solve.py).
+%
+%   "Same accuracy": L is the best certified lower bound on the optimum (the
+%   largest of nc_solve's dual and the duals that reference_certify, written
+%   independently in Octave, builds at every solver's point).  A solver has
+%   reached accuracy acc once its objective is <= L + acc.  Two levels:
+%   tight, acc = max(nc_solve's gap, 1e-12 |F|) with nc_solve at its default
+%   Tol = 1e-12, and loose, acc = max(gap, 1e-8 |F|) with nc_solve at
+%   Tol = 1e-8 (the level a generic interior-point solver is built for).
+%   The references run once each, to the tight level or their time cap, and
+%   their time to either level is read from their objective history (FISTA:
+%   Octave wall time; CVXOPT: solver time without Python start-up).
+%   nc_solve times are medians of repeated calls from Octave (MEX overhead
+%   included).
+%
+%   Options: 'Cap' multiplies every time cap (default 1; e.g. 0.2 for
+%   a quick look); 'Cases' cell array of cases to run out of
+%   {"fig5", "fig1", "k20", "k100", "k1000"} (default all).
+  opts = struct ('cap', 1, 'cases', {{'fig5', 'fig1', 'k20', 'k100', 'k1000'}});
   for i = 1:2:numel (varargin)
     opts.(lower (varargin{i})) = varargin{i+1};
-  endfor
-  addpath (fileparts (mfilename ("fullpath")));
-  if (exist ("nc_solve") != 3)
-    printf ("bench_solve: nc_solve is not built (run make); nothing to compare\n");
+  end
+  addpath (fileparts (mfilename ('fullpath')));
+  if (exist ('nc_solve') ~= 3)
+    fprintf ('bench_solve: nc_solve is not built (run make); nothing to compare\n');
     return;
-  endif
+  end
   lb = 0.01;
   tight = 1e-12; loose = 1e-8;
   summary = {};
-  generic_k10 = NaN; generic_k20 = NaN;    # CVXOPT's run times, for the K = 100 note
+  generic_k10 = NaN; generic_k20 = NaN;    % CVXOPT's run times, for the K = 100 note
   t_all = tic ();
-  printf ("bench_solve: nc_solve against (a) Octave FISTA and (b) CVXOPT cp, %s\n", datestr (now ()));
-  [~, loadavg] = system ("cut -d' ' -f1-3 /proc/loadavg");
-  threads = getenv ("OPENBLAS_NUM_THREADS");
-  if (isempty (threads)) threads = "default"; endif
-  printf ("load average %s on %d cores (absolute times vary with it, ratios less so);\n", ...
-          strtrim (loadavg), nproc ());
-  printf ("OpenBLAS threads: %s for nc_solve and FISTA, 1 for CVXOPT\n", threads);
-  printf ("accuracy: tight = max(gap, %.0e |F|), loose = max(gap, %.0e |F|) above the best certified bound\n\n", ...
+  fprintf ('bench_solve: nc_solve against (a) Octave FISTA and (b) CVXOPT cp, %s\n', datestr (now ()));
+  [~, loadavg] = system ('cut -d'' '' -f1-3 /proc/loadavg');
+  if exist ('OCTAVE_VERSION', 'builtin'), cores = nproc (); else, cores = feature ('numcores'); end
+  threads = getenv ('OPENBLAS_NUM_THREADS');
+  if (isempty (threads)) threads = 'default'; end
+  fprintf ('load average %s on %d cores (absolute times vary with it, ratios less so);\n', ...
+          strtrim (loadavg), cores);
+  fprintf ('OpenBLAS threads: %s for nc_solve and FISTA, 1 for CVXOPT\n', threads);
+  fprintf ('accuracy: tight = max(gap, %.0e |F|), loose = max(gap, %.0e |F|) above the best certified bound\n\n', ...
           tight, loose);
 
-  ## ---------------------------------------------------------------- Figure 5
-  if (any (strcmp (opts.cases, "fig5")))
+  % ---------------------------------------------------------------- Figure 5
+  if (any (strcmp (opts.cases, 'fig5')))
     n = [500 * ones(1, 5), 100 * ones(1, 5)];
     grid = [0.0027 0.0030 0.0033 0.0039 0.0045 0.0051 0.0057 0.0063 0.0069 0.0075];
-    printf ("== Figure 5 grid: K = 10, 5 x 500 + 5 x 100, lambda_b = %g, cold starts ==\n", lb);
+    fprintf ('== Figure 5 grid: K = 10, 5 x 500 + 5 x 100, lambda_b = %g, cold starts ==\n', lb);
     print_header ();
     rows = {};
     for lZ = grid
-      c = run_case (sprintf ("%.4f", lZ), n, lZ, lb, tight, loose, ...
-                    struct ("fista", 20 * opts.cap, "cvxopt", 60 * opts.cap));
+      c = run_case (sprintf ('%.4f', lZ), n, lZ, lb, tight, loose, ...
+                    struct ('fista', 20 * opts.cap, 'cvxopt', 60 * opts.cap));
       print_row (c);
       rows{end+1} = c;
-    endfor
+    end
     R = [rows{:}];
-    ## warm starts along the grid, in increasing lambda_Z
+    % warm starts along the grid, in increasing lambda_Z
     [nc_warm, nc_warm_gap] = nc_sweep (n, grid, lb);
     fista_warm = fista_sweep (n, grid, lb, R, 20 * opts.cap);
     nc_cold = mean ([R.nc_t]);
@@ -73,146 +73,146 @@ function bench_solve (varargin)
     nc_cold_loose = mean ([R.nc_tl]);
     fa = [R.fista_t]; fl = [R.fista_tl];
     cv = [R.cvx_t]; cvl = [R.cvx_tl];
-    printf ("\nper solve, mean over the grid    nc_solve    FISTA (a)   ratio    CVXOPT (b)  ratio\n");
-    printf ("  cold, tight                  %10s  %10s  %7s  %10s  %7s\n", ms (nc_cold), ...
+    fprintf ('\nper solve, mean over the grid    nc_solve    FISTA (a)   ratio    CVXOPT (b)  ratio\n');
+    fprintf ('  cold, tight                  %10s  %10s  %7s  %10s  %7s\n', ms (nc_cold), ...
             ms (mean (fa)), ratio (mean (fa), nc_cold), ms (mean (cv)), ratio (mean (cv), nc_cold));
-    printf ("  cold, loose                  %10s  %10s  %7s  %10s  %7s\n", ms (nc_cold_loose), ...
+    fprintf ('  cold, loose                  %10s  %10s  %7s  %10s  %7s\n', ms (nc_cold_loose), ...
             ms (mean (fl)), ratio (mean (fl), nc_cold_loose), ms (mean (cvl)), ratio (mean (cvl), nc_cold_loose));
-    printf ("  warm along the grid, tight   %10s  %10s  %7s  %10s  %7s\n", ms (nc_warm), ...
-            ms (fista_warm), ratio (fista_warm, nc_warm), "n/a", "");
-    printf ("  (nc_solve's own clock, info.time, cold tight: %s per solve; the rest is the MEX call)\n", ...
+    fprintf ('  warm along the grid, tight   %10s  %10s  %7s  %10s  %7s\n', ms (nc_warm), ...
+            ms (fista_warm), ratio (fista_warm, nc_warm), 'n/a', '');
+    fprintf ('  (nc_solve''s own clock, info.time, cold tight: %s per solve; the rest is the MEX call)\n', ...
             ms (mean ([R.nc_tc])));
-    printf ("  (CVXOPT reached tight at %d of %d, loose at %d of %d lambdas; largest warm-start gap %.1e)\n\n", ...
+    fprintf ('  (CVXOPT reached tight at %d of %d, loose at %d of %d lambdas; largest warm-start gap %.1e)\n\n', ...
             sum (isfinite (cv)), numel (cv), sum (isfinite (cvl)), numel (cvl), nc_warm_gap);
-    summary{end+1} = cells ("Fig 5 grid, cold, per solve", ms (nc_cold), "<= 0.2 ms", ...
+    summary{end+1} = cells ('Fig 5 grid, cold, per solve', ms (nc_cold), '<= 0.2 ms', ...
                       pass (nc_cold <= 0.2e-3), ratio (mean (fa), nc_cold), ...
                       ratio (mean (cvl), nc_cold_loose));
-    summary{end+1} = cells ("  same, nc_solve's own clock", ms (mean ([R.nc_tc])), "<= 0.2 ms", ...
-                            pass (mean ([R.nc_tc]) <= 0.2e-3), "", "");
-    summary{end+1} = cells ("Fig 5 grid, warm, per solve", ms (nc_warm), "<= 0.2 ms", ...
-                      pass (nc_warm <= 0.2e-3), ratio (fista_warm, nc_warm), "n/a");
-  endif
+    summary{end+1} = cells ('  same, nc_solve''s own clock', ms (mean ([R.nc_tc])), '<= 0.2 ms', ...
+                            pass (mean ([R.nc_tc]) <= 0.2e-3), '', '');
+    summary{end+1} = cells ('Fig 5 grid, warm, per solve', ms (nc_warm), '<= 0.2 ms', ...
+                      pass (nc_warm <= 0.2e-3), ratio (fista_warm, nc_warm), 'n/a');
+  end
 
-  ## ---------------------------------------------------------------- Figure 1
-  if (any (strcmp (opts.cases, "fig1")))
+  % ---------------------------------------------------------------- Figure 1
+  if (any (strcmp (opts.cases, 'fig1')))
     n = [5000 * ones(1, 4), 4000 * ones(1, 3), 3000 * ones(1, 3)];
     lZ = 6.3e-5;
-    printf ("== Figure 1 lambdas: Dataset_1 counts, lambda_Z = %g, lambda_b = %g ==\n", lZ, lb);
+    fprintf ('== Figure 1 lambdas: Dataset_1 counts, lambda_Z = %g, lambda_b = %g ==\n', lZ, lb);
     print_header ();
-    c = run_case ("6.3e-5", n, lZ, lb, tight, loose, ...
-                  struct ("fista", 30 * opts.cap, "cvxopt", 30 * opts.cap));
+    c = run_case ('6.3e-5', n, lZ, lb, tight, loose, ...
+                  struct ('fista', 30 * opts.cap, 'cvxopt', 30 * opts.cap));
     print_row (c);
-    ## the same generic solver without lambda_Z inside the cone
-    [~, ~, ci] = cvxopt_reference (n, lZ, lb, "Tol", 1e-10, "MaxTime", 30 * opts.cap, ...
-                                   "Scaled", false);
+    % the same generic solver without lambda_Z inside the cone
+    [~, ~, ci] = cvxopt_reference (n, lZ, lb, 'Tol', 1e-10, 'MaxTime', 30 * opts.cap, ...
+                                   'Scaled', false);
     [tt, tl, best] = reach (ci.history, c.L, c.acc_t, c.acc_l);
-    printf (["        CVXOPT, plain epigraph ||Y||_* <= (tr U + tr V)/2 with lZ in the cost: ", ...
-             "status '%s' after %.3g s, tight %s, loose %s, best accuracy %.1e\n"], ...
+    fprintf (['        CVXOPT, plain epigraph ||Y||_* <= (tr U + tr V)/2 with lZ in the cost: ', ...
+             'status ''%s'' after %.3g s, tight %s, loose %s, best accuracy %.1e\n'], ...
             ci.status, ci.time, ms (tt), ms (tl), best);
-    printf ("\n");
-    summary{end+1} = cells ("Fig 1 lambdas (K = 10)", ms (c.nc_t), "-", "", ...
+    fprintf ('\n');
+    summary{end+1} = cells ('Fig 1 lambdas (K = 10)', ms (c.nc_t), '-', '', ...
                       ratio (c.fista_t, c.nc_t), ratio (c.cvx_tl, c.nc_tl, c.cvx_status, c.cvx_spent));
-  endif
+  end
 
-  ## ---------------------------------------------------------------- K = 20
-  ## where the generic solver's cost shows: same spread, lambda_Z N as at K = 100
-  if (any (strcmp (opts.cases, "k20")))
+  % ---------------------------------------------------------------- K = 20
+  % where the generic solver's cost shows: same spread, lambda_Z N as at K = 100
+  if (any (strcmp (opts.cases, 'k20')))
     n = spread_counts (20, 1);
     lZ = 2.2 / sum (n);
-    printf ("== K = 20: counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %.3g (lambda_Z N = 2.2) ==\n", lZ);
+    fprintf ('== K = 20: counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %.3g (lambda_Z N = 2.2) ==\n', lZ);
     print_header ();
-    c = run_case (sprintf ("%.3g", lZ), n, lZ, lb, tight, loose, ...
-                  struct ("fista", 30 * opts.cap, "cvxopt", 60 * opts.cap));
+    c = run_case (sprintf ('%.3g', lZ), n, lZ, lb, tight, loose, ...
+                  struct ('fista', 30 * opts.cap, 'cvxopt', 60 * opts.cap));
     print_row (c);
-    printf ("\n");
+    fprintf ('\n');
     generic_k20 = c.cvx_spent;
-    summary{end+1} = cells ("K = 20 (generic solver scale)", ms (c.nc_t), "-", "", ...
+    summary{end+1} = cells ('K = 20 (generic solver scale)', ms (c.nc_t), '-', '', ...
                             ratio (c.fista_t, c.nc_t, c.fista_status, c.fista_spent), ...
                             ratio (c.cvx_tl, c.nc_tl, c.cvx_status, c.cvx_spent));
-  endif
+  end
 
-  ## ---------------------------------------------------------------- K = 100
-  if (any (strcmp (opts.cases, "k100")))
+  % ---------------------------------------------------------------- K = 100
+  if (any (strcmp (opts.cases, 'k100')))
     n = spread_counts (100, 1);
     lZ = 2e-5;
-    printf ("== K = 100: counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %g ==\n", lZ);
-    printf ("   N = %d, zero threshold of lambda_Z = %.3g\n", sum (n), zero_threshold (n, lb));
-    printf ("   (takes up to ~%.0f s: FISTA is capped at %.0f s)\n", 130 * opts.cap, 120 * opts.cap);
+    fprintf ('== K = 100: counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %g ==\n', lZ);
+    fprintf ('   N = %d, zero threshold of lambda_Z = %.3g\n', sum (n), zero_threshold (n, lb));
+    fprintf ('   (takes up to ~%.0f s: FISTA is capped at %.0f s)\n', 130 * opts.cap, 120 * opts.cap);
     print_header ();
-    c = run_case ("2e-5", n, lZ, lb, tight, loose, ...
-                  struct ("fista", 120 * opts.cap, "cvxopt", -1));
+    c = run_case ('2e-5', n, lZ, lb, tight, loose, ...
+                  struct ('fista', 120 * opts.cap, 'cvxopt', -1));
     print_row (c);
-    printf ("   CVXOPT not run: %s\n", generic_size (100));
+    fprintf ('   CVXOPT not run: %s\n', generic_size (100));
     if (isfinite (generic_k10) && isfinite (generic_k20))
-      printf ("   (its whole run took %.3g s at K = 10 and %.3g s at K = 20 above: ~K^%.1f)\n", ...
+      fprintf ('   (its whole run took %.3g s at K = 10 and %.3g s at K = 20 above: ~K^%.1f)\n', ...
               generic_k10, generic_k20, log2 (generic_k20 / generic_k10));
-    endif
-    printf ("\n");
-    summary{end+1} = cells ("K = 100, lZ = 2e-5, tight", ms (c.nc_t), ">= 50x FISTA", ...
+    end
+    fprintf ('\n');
+    summary{end+1} = cells ('K = 100, lZ = 2e-5, tight', ms (c.nc_t), '>= 50x FISTA', ...
                       pass (max (c.fista_t, c.fista_spent) / c.nc_t >= 50), ...
-                      ratio (c.fista_t, c.nc_t, c.fista_status, c.fista_spent), "not run");
-    summary{end+1} = cells ("K = 100, lZ = 2e-5, loose", ms (c.nc_tl), ">= 50x FISTA", ...
+                      ratio (c.fista_t, c.nc_t, c.fista_status, c.fista_spent), 'not run');
+    summary{end+1} = cells ('K = 100, lZ = 2e-5, loose', ms (c.nc_tl), '>= 50x FISTA', ...
                       pass (c.fista_tl / c.nc_tl >= 50), ...
-                      ratio (c.fista_tl, c.nc_tl, c.fista_status, c.fista_spent), "not run");
-  endif
+                      ratio (c.fista_tl, c.nc_tl, c.fista_status, c.fista_spent), 'not run');
+  end
 
-  ## ---------------------------------------------------------------- K = 1000
-  if (any (strcmp (opts.cases, "k1000")))
+  % ---------------------------------------------------------------- K = 1000
+  if (any (strcmp (opts.cases, 'k1000')))
     n = spread_counts (1000, 1);
     lZ = 2e-6;
-    printf ("== K = 1000: counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %g ==\n", lZ);
-    printf ("   lambda_Z N = %.2f as for K = 100 (%.2f); zero threshold of lambda_Z = %.3g\n", ...
+    fprintf ('== K = 1000: counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %g ==\n', lZ);
+    fprintf ('   lambda_Z N = %.2f as for K = 100 (%.2f); zero threshold of lambda_Z = %.3g\n', ...
             lZ * sum (n), 2e-5 * sum (spread_counts (100, 1)), zero_threshold (n, lb));
-    printf ("   (takes up to ~%.0f s: nc_solve runs in a child Octave capped at %.0f s, FISTA at %.0f s)\n", ...
+    fprintf ('   (takes up to ~%.0f s: nc_solve runs in a child Octave capped at %.0f s, FISTA at %.0f s)\n', ...
             330 * opts.cap, 300 * opts.cap, 30 * opts.cap);
     print_header ();
-    ## the cap lets a solve of a few minutes report its time (it takes ~160 s here)
-    c = run_case ("2e-6", n, lZ, lb, tight, loose, ...
-                  struct ("fista", 30 * opts.cap, "cvxopt", -1, "nc", 300 * opts.cap));
+    % the cap lets a solve of a few minutes report its time (it takes ~160 s here)
+    c = run_case ('2e-6', n, lZ, lb, tight, loose, ...
+                  struct ('fista', 30 * opts.cap, 'cvxopt', -1, 'nc', 300 * opts.cap));
     print_row (c);
-    printf ("   CVXOPT not run: %s\n\n", generic_size (1000));
-    summary{end+1} = cells ("K = 1000, lZ = 2e-6, tight", ms (c.nc_t, c.nc_status), "< 10 s", ...
+    fprintf ('   CVXOPT not run: %s\n\n', generic_size (1000));
+    summary{end+1} = cells ('K = 1000, lZ = 2e-6, tight', ms (c.nc_t, c.nc_status), '< 10 s', ...
                       pass (c.nc_t < 10), ...
-                      ratio (c.fista_t, c.nc_t, c.fista_status, c.fista_spent), "not run");
-  endif
+                      ratio (c.fista_t, c.nc_t, c.fista_status, c.fista_spent), 'not run');
+  end
 
-  ## ---------------------------------------------------------------- summary
-  printf ("== Targets (issue 2) ==\n");
-  printf ("%-30s %11s %14s %6s %12s %12s\n", "case", "nc_solve", "target", "", ...
-          "FISTA/nc", "CVXOPT/nc");
-  printf ("%-30s %11s %14s %6s %12s %12s\n", "", "(tight)", "", "", "(tight)", "(loose)");
+  % ---------------------------------------------------------------- summary
+  fprintf ('== Targets ==\n');
+  fprintf ('%-30s %11s %14s %6s %12s %12s\n', 'case', 'nc_solve', 'target', '', ...
+          'FISTA/nc', 'CVXOPT/nc');
+  fprintf ('%-30s %11s %14s %6s %12s %12s\n', '', '(tight)', '', '', '(tight)', '(loose)');
   for i = 1:numel (summary)
     s = summary{i};
-    printf ("%-30s %11s %14s %6s %12s %12s\n", s{:});
-  endfor
-  printf ("bench_solve: done in %.0f s\n", toc (t_all));
-endfunction
+    fprintf ('%-30s %11s %14s %6s %12s %12s\n', s{:});
+  end
+  fprintf ('bench_solve: done in %.0f s\n', toc (t_all));
+end
 
-## One instance: nc_solve at both tolerances, the two references, and the
-## accuracies measured against the best certified bound.
+% One instance: nc_solve at both tolerances, the two references, and the
+% accuracies measured against the best certified bound.
 function c = run_case (label, n, lZ, lb, tight, loose, caps)
   c.label = label;
   c.K = numel (n);
-  if (isfield (caps, "nc"))
+  if (isfield (caps, 'nc'))
     [Z, b, info, c.nc_t, c.nc_status] = nc_capped (n, lZ, lb, tight, caps.nc);
     c.nc_tc = NaN;
-    if (! isempty (info)) c.nc_tc = info.time; endif
-    c.nc_tl = NaN;               # one solve is what the target is about
-    c.nc_status_l = "not run";
+    if (~ isempty (info)) c.nc_tc = info.time; end
+    c.nc_tl = NaN;               % one solve is what the target is about
+    c.nc_status_l = 'not run';
     infol = [];
   else
     [Z, b, info, c.nc_t, c.nc_tc] = nc_timed (n, lZ, lb, tight);
     [~, ~, infol, c.nc_tl] = nc_timed (n, lZ, lb, loose);
-    c.nc_status = "ok";
-    c.nc_status_l = "ok";
-  endif
+    c.nc_status = 'ok';
+    c.nc_status_l = 'ok';
+  end
   c.rank = NaN; c.nc_gap = NaN; c.nc_gapl = NaN; c.indep_gap = NaN;
   c.obj = NaN; c.obj_diff = NaN;
   c.fista_hist = []; c.fista_iter = 0; c.cvx_hist = []; c.cvx_final = NaN;
-  c.bound_note = "";
+  c.bound_note = '';
   L = -Inf;
-  if (! isempty (Z))
-    ## independent certificate of nc_solve's point (plain Octave)
+  if (~ isempty (Z))
+    % independent certificate of nc_solve's point (plain Octave)
     [o, d] = reference_certify (n, lZ, lb, Z, b);
     L = max ([info.dual, d]);
     c.rank = info.rank;
@@ -220,119 +220,119 @@ function c = run_case (label, n, lZ, lb, tight, loose, caps)
     c.obj = info.objective;
     c.indep_gap = o - d;
     c.obj_diff = abs (o - info.objective);
-    if (! info.converged) c.nc_status = "notConverged"; endif
-  endif
-  if (! isempty (infol))
+    if (~ info.converged) c.nc_status = 'notConverged'; end
+  end
+  if (~ isempty (infol))
     L = max (L, infol.dual);
     c.nc_gapl = infol.gap;
-  endif
+  end
   acc_t = max (c.nc_gap, tight * abs (c.obj));
   acc_l = max (c.nc_gapl, loose * abs (c.obj));
-  if (! isfinite (L)) acc_t = -Inf; endif   # no target: run to the cap
+  if (~ isfinite (L)) acc_t = -Inf; end   % no target: run to the cap
 
-  c.fista_t = NaN; c.fista_tl = NaN; c.fista_acc = NaN; c.fista_status = "not run"; c.fista_spent = NaN;
+  c.fista_t = NaN; c.fista_tl = NaN; c.fista_acc = NaN; c.fista_status = 'not run'; c.fista_spent = NaN;
   if (caps.fista > 0)
-    ## without nc_solve's bound (it failed) FISTA just runs to its cap
-    [~, ~, fi] = fista_reference (n, lZ, lb, "Target", L + acc_t, "MaxTime", caps.fista);
-    if (! isfinite (L))
-      c.bound_note = " (no nc_solve bound: against FISTA's own dual)";
+    % without nc_solve's bound (it failed) FISTA just runs to its cap
+    [~, ~, fi] = fista_reference (n, lZ, lb, 'Target', L + acc_t, 'MaxTime', caps.fista);
+    if (~ isfinite (L))
+      c.bound_note = ' (no nc_solve bound: against FISTA''s own dual)';
       c.obj = fi.objective;
       acc_t = tight * abs (c.obj);
       acc_l = loose * abs (c.obj);
-    endif
+    end
     L = max (L, fi.dual);
-    c.fista_status = ifelse_str (fi.reached, "ok", ifelse_str (fi.stalled, "stalled", "timeout"));
+    c.fista_status = ifelse_str (fi.reached, 'ok', ifelse_str (fi.stalled, 'stalled', 'timeout'));
     c.fista_hist = fi.history;
     c.fista_iter = fi.iterations;
     c.fista_spent = fi.time;
-  endif
-  c.cvx_t = NaN; c.cvx_tl = NaN; c.cvx_acc = NaN; c.cvx_status = "not run"; c.cvx_spent = NaN;
+  end
+  c.cvx_t = NaN; c.cvx_tl = NaN; c.cvx_acc = NaN; c.cvx_status = 'not run'; c.cvx_spent = NaN;
   if (caps.cvxopt > 0)
-    [Zc, bc, ci] = cvxopt_reference (n, lZ, lb, "Tol", 1e-10, "MaxTime", caps.cvxopt);
+    [Zc, bc, ci] = cvxopt_reference (n, lZ, lb, 'Tol', 1e-10, 'MaxTime', caps.cvxopt);
     if (all (isfinite (Zc(:))))
       [~, d] = reference_certify (n, lZ, lb, Zc, bc);
       L = max (L, d);
-    endif
+    end
     c.cvx_status = ci.status;
     c.cvx_hist = ci.history;
     c.cvx_final = ci.objective;
     c.cvx_spent = ci.time;
-  endif
-  ## read the times off the histories against the final bound L
-  if (! isempty (c.fista_hist))
+  end
+  % read the times off the histories against the final bound L
+  if (~ isempty (c.fista_hist))
     [c.fista_t, c.fista_tl, c.fista_acc] = reach (c.fista_hist, L, acc_t, acc_l);
-  endif
-  if (! isempty (c.cvx_hist))
+  end
+  if (~ isempty (c.cvx_hist))
     [c.cvx_t, c.cvx_tl, c.cvx_acc] = reach (c.cvx_hist, L, acc_t, acc_l);
     c.cvx_acc = min (c.cvx_acc, c.cvx_final - L);
-  endif
+  end
   c.L = L;
   c.acc_t = acc_t;
   c.acc_l = acc_l;
-endfunction
+end
 
 function [tt, tl, best] = reach (hist, L, acc_t, acc_l)
   tt = NaN; tl = NaN; best = Inf;
-  if (isempty (hist)) return; endif
+  if (isempty (hist)) return; end
   err = hist(:, 2) - L;
   best = min (err);
   k = find (err <= acc_t, 1);
-  if (! isempty (k)) tt = hist(k, 1); endif
+  if (~ isempty (k)) tt = hist(k, 1); end
   k = find (err <= acc_l, 1);
-  if (! isempty (k)) tl = hist(k, 1); endif
-endfunction
+  if (~ isempty (k)) tl = hist(k, 1); end
+end
 
-## Median wall time of one nc_solve call from Octave, repeated for ~0.3 s
-## (a solve over 1 s is timed once: scheduling noise is small against it).
-## tc: the same for the solver's own clock (info.time, without the gateway).
+% Median wall time of one nc_solve call from Octave, repeated for ~0.3 s
+% (a solve over 1 s is timed once: scheduling noise is small against it).
+% tc: the same for the solver's own clock (info.time, without the gateway).
 function [Z, b, info, t, tc] = nc_timed (n, lZ, lb, tol)
   t0 = tic ();
-  [Z, b, info] = nc_solve (n, lZ, lb, "Tol", tol);
+  [Z, b, info] = nc_solve (n, lZ, lb, 'Tol', tol);
   t = toc (t0);
   tc = info.time;
   if (t > 1)
     return;
-  endif
+  end
   reps = min (200, max (3, ceil (0.3 / t)));
   ts = zeros (reps, 2);
   for r = 1:reps
     t0 = tic ();
-    [Z, b, info] = nc_solve (n, lZ, lb, "Tol", tol);
+    [Z, b, info] = nc_solve (n, lZ, lb, 'Tol', tol);
     ts(r, :) = [toc(t0), info.time];
-  endfor
+  end
   t = median (ts(:, 1));
   tc = median (ts(:, 2));
-endfunction
+end
 
-## nc_solve in a child Octave under a time cap, for the instances where a
-## slow or crashing solve must not take the whole benchmark down.
+% nc_solve in a child Octave under a time cap, for the instances where a
+% slow or crashing solve must not take the whole benchmark down.
 function [Z, b, info, t, status] = nc_capped (n, lZ, lb, tol, cap)
-  Z = []; b = []; info = []; t = NaN; status = "ok";
-  in = [tempname() ".mat"]; out = [tempname() ".mat"];
-  save ("-binary", in, "n", "lZ", "lb", "tol");
-  root = fileparts (fileparts (mfilename ("fullpath")));
-  code = sprintf (["addpath('%s'); nc_setup; load('%s'); t0 = tic (); ", ...
-                   "[Z, b, info] = nc_solve (n, lZ, lb, 'Tol', tol); t = toc (t0); ", ...
-                   "save('-binary', '%s', 'Z', 'b', 'info', 't');"], ...
-                  fullfile (root, "m"), in, out);
-  [st, msg] = system (sprintf ("timeout -k 5 %d octave-cli --no-gui --norc --eval \"%s\" 2>&1", ...
+  Z = []; b = []; info = []; t = NaN; status = 'ok';
+  in = [tempname() '.mat']; out = [tempname() '.mat'];
+  save ('-binary', in, 'n', 'lZ', 'lb', 'tol');
+  root = fileparts (fileparts (mfilename ('fullpath')));
+  code = sprintf (['addpath(''%s''); nc_setup; load(''%s''); t0 = tic (); ', ...
+                   '[Z, b, info] = nc_solve (n, lZ, lb, ''Tol'', tol); t = toc (t0); ', ...
+                   'save(''-binary'', ''%s'', ''Z'', ''b'', ''info'', ''t'');'], ...
+                  fullfile (root, 'm'), in, out);
+  [st, msg] = system (sprintf ('timeout -k 5 %d octave-cli --no-gui --norc --eval "%s" 2>&1', ...
                                ceil (cap), code));
-  if (exist (out, "file"))
+  if (exist (out, 'file'))
     S = load (out);
     Z = S.Z; b = S.b; info = S.info; t = S.t;
     delete (out);
   elseif (st == 124 || st == 137)
-    status = sprintf ("timeout %d s", ceil (cap));
+    status = sprintf ('timeout %d s', ceil (cap));
   else
-    status = "failed";
-    printf ("   nc_solve failed: %s\n", strtrim (msg));
-  endif
+    status = 'failed';
+    fprintf ('   nc_solve failed: %s\n', strtrim (msg));
+  end
   delete (in);
-endfunction
+end
 
-## nc_solve along the grid, each solve warm-started from the previous one;
-## per position the median over repeated sweeps (robust to the scheduling
-## spikes of a shared machine), then the mean over the grid.
+% nc_solve along the grid, each solve warm-started from the previous one;
+% per position the median over repeated sweeps (robust to the scheduling
+% spikes of a shared machine), then the mean over the grid.
 function [t, worst_gap] = nc_sweep (n, grid, lb)
   reps = 20;
   ts = zeros (reps, numel (grid));
@@ -344,128 +344,128 @@ function [t, worst_gap] = nc_sweep (n, grid, lb)
       if (isempty (Z))
         [Z, b, info] = nc_solve (n, grid(i), lb);
       else
-        [Z, b, info] = nc_solve (n, grid(i), lb, "Zbar0", Z, "b0", b);
-      endif
+        [Z, b, info] = nc_solve (n, grid(i), lb, 'Zbar0', Z, 'b0', b);
+      end
       ts(r, i) = toc (t0);
       worst_gap = max (worst_gap, info.gap);
-    endfor
-  endfor
+    end
+  end
   t = mean (median (ts, 1));
-endfunction
+end
 
 function t = fista_sweep (n, grid, lb, R, cap)
   Z = []; b = [];
   t = 0;
   for i = 1:numel (grid)
-    [Z, b, fi] = fista_reference (n, grid(i), lb, "Target", R(i).L + R(i).acc_t, ...
-                                  "MaxTime", cap, "Zbar0", Z, "b0", b, "Certify", false);
-    if (! fi.reached) t = NaN; return; endif
-    t += fi.time;
-  endfor
-  t /= numel (grid);
-endfunction
+    [Z, b, fi] = fista_reference (n, grid(i), lb, 'Target', R(i).L + R(i).acc_t, ...
+                                  'MaxTime', cap, 'Zbar0', Z, 'b0', b, 'Certify', false);
+    if (~ fi.reached) t = NaN; return; end
+    t = t + fi.time;
+  end
+  t = t / numel (grid);
+end
 
-## Class counts spread log-uniformly over [50, 5000], seeded, majority first.
+% Class counts spread log-uniformly over [50, 5000], seeded, majority first.
 function n = spread_counts (K, seed)
-  old = rand ("state");
-  rand ("state", seed);
-  n = sort (round (50 * 100 .^ rand (1, K)), "descend");
-  rand ("state", old);
-endfunction
+  old = rand ('state');
+  rand ('state', seed);
+  n = sort (round (50 * 100 .^ rand (1, K)), 'descend');
+  rand ('state', old);
+end
 
-## Smallest lambda_Z with Zbar = 0 (paper.md section 3): the operator norm of
-## (I - p 1') diag(sqrt(n)) / N at the bias-only optimum p = softmax(b).
+% Smallest lambda_Z with Zbar = 0 (docs/theory.md section 3): the operator norm of
+% (I - p 1') diag(sqrt(n)) / N at the bias-only optimum p = softmax(b).
 function lz = zero_threshold (n, lb)
   n = n(:); K = numel (n); N = sum (n); w = n / N;
   b = zeros (K, 1);
-  for it = 1:50                    # Newton on the strongly convex bias problem
-    p = exp (b - max (b)); p /= sum (p);
+  for it = 1:50                    % Newton on the strongly convex bias problem
+    p = exp (b - max (b)); p = p / sum (p);
     g = p - w + 2 * lb * b;
-    if (norm (g) < 1e-15) break; endif
+    if (norm (g) < 1e-15) break; end
     H = diag (p) - p * p' + 2 * lb * eye (K);
-    b -= H \ g;
-  endfor
-  p = exp (b - max (b)); p /= sum (p);
+    b = b - (H \ g);
+  end
+  p = exp (b - max (b)); p = p / sum (p);
   lz = norm ((eye (K) - p * ones (1, K)) .* sqrt (n)') / N;
-endfunction
+end
 
 function s = generic_size (K)
   nvar = K^2 + K + K * (K + 1);
-  s = sprintf (["%d unknowns and an SDP block of order %d; cp's dense Newton ", ...
-                "system alone would need %.3g GB and ~%.0e flops per iteration"], ...
+  s = sprintf (['%d unknowns and an SDP block of order %d; cp''s dense Newton ', ...
+                'system alone would need %.3g GB and ~%.0e flops per iteration'], ...
                nvar, 2 * K, 8 * nvar^2 / 1e9, nvar^3 / 3);
-endfunction
+end
 
 function print_header ()
-  printf ("%-7s %4s %9s %9s %9s | %9s %9s %7s | %9s %9s %7s %9s\n", "lZ", "rank", ...
-          "nc tight", "nc loose", "nc gap", "FISTA t", "FISTA l", "ratio t", ...
-          "CVXOPT t", "CVXOPT l", "ratio l", "CVX acc");
-endfunction
+  fprintf ('%-7s %4s %9s %9s %9s | %9s %9s %7s | %9s %9s %7s %9s\n', 'lZ', 'rank', ...
+          'nc tight', 'nc loose', 'nc gap', 'FISTA t', 'FISTA l', 'ratio t', ...
+          'CVXOPT t', 'CVXOPT l', 'ratio l', 'CVX acc');
+end
 
 function print_row (c)
-  printf ("%-7s %4s %9s %9s %9.1e | %9s %9s %7s | %9s %9s %7s %9s\n", c.label, ...
+  fprintf ('%-7s %4s %9s %9s %9.1e | %9s %9s %7s | %9s %9s %7s %9s\n', c.label, ...
           num2str (c.rank), ms (c.nc_t, c.nc_status), ms (c.nc_tl, c.nc_status_l), c.nc_gap, ...
           ms (c.fista_t, c.fista_status), ms (c.fista_tl, c.fista_status), ...
           ratio (c.fista_t, c.nc_t, c.fista_status, c.fista_spent), ...
           ms (c.cvx_t, c.cvx_status), ms (c.cvx_tl, c.cvx_status), ...
           ratio (c.cvx_tl, c.nc_tl, c.cvx_status, c.cvx_spent), accstr (c.cvx_acc, c.cvx_status));
   if (isfinite (c.indep_gap))
-    printf (["        certified: nc_solve gap %.1e; at its point the Octave certificate gives ", ...
-             "gap %.1e and objective %.15g (%.1e from nc_solve's)\n"], ...
+    fprintf (['        certified: nc_solve gap %.1e; at its point the Octave certificate gives ', ...
+             'gap %.1e and objective %.15g (%.1e from nc_solve''s)\n'], ...
             c.nc_gap, c.indep_gap, c.obj, c.obj_diff);
-  elseif (! strcmp (c.nc_status, "ok"))
-    printf ("        nc_solve: %s\n", c.nc_status);
-  endif
-  if (isfinite (c.fista_acc) && ! strcmp (c.fista_status, "ok"))
-    printf ("        FISTA %s after %d iterations at accuracy %.1e%s\n", c.fista_status, ...
+  elseif (~ strcmp (c.nc_status, 'ok'))
+    fprintf ('        nc_solve: %s\n', c.nc_status);
+  end
+  if (isfinite (c.fista_acc) && ~ strcmp (c.fista_status, 'ok'))
+    fprintf ('        FISTA %s after %d iterations at accuracy %.1e%s\n', c.fista_status, ...
             c.fista_iter, c.fista_acc, c.bound_note);
-  endif
-  if (! any (strcmp (c.cvx_status, {"optimal", "not run"})))
-    printf ("        CVXOPT status '%s', best accuracy %.1e\n", c.cvx_status, c.cvx_acc);
-  endif
-endfunction
+  end
+  if (~ any (strcmp (c.cvx_status, {'optimal', 'not run'})))
+    fprintf ('        CVXOPT status ''%s'', best accuracy %.1e\n', c.cvx_status, c.cvx_acc);
+  end
+end
 
 function s = ms (t, status)
   if (isfinite (t))
-    if (t < 1) s = sprintf ("%.3g ms", 1e3 * t); else s = sprintf ("%.3g s", t); endif
-  elseif (nargin > 1 && strcmp (status, "not run"))
-    s = "not run";
-  elseif (nargin > 1 && ! strcmp (status, "ok") && ! strcmp (status, "optimal"))
+    if (t < 1) s = sprintf ('%.3g ms', 1e3 * t); else s = sprintf ('%.3g s', t); end
+  elseif (nargin > 1 && strcmp (status, 'not run'))
+    s = 'not run';
+  elseif (nargin > 1 && ~ strcmp (status, 'ok') && ~ strcmp (status, 'optimal'))
     s = status;
   else
-    s = "not reached";
-  endif
-endfunction
+    s = 'not reached';
+  end
+end
 
-## Ratio reference time / nc_solve time.  A reference stopped by its time
-## cap before reaching the accuracy gives a lower bound ">".
+% Ratio reference time / nc_solve time.  A reference stopped by its time
+% cap before reaching the accuracy gives a lower bound ">".
 function s = ratio (a, b, status, spent)
-  if (nargin < 3) status = "ok"; endif
+  if (nargin < 3) status = 'ok'; end
   if (isfinite (a) && isfinite (b))
-    s = sprintf ("%.3gx", a / b);
-  elseif (strcmp (status, "not run"))
-    s = "not run";
-  elseif (nargin > 3 && strcmp (status, "timeout") && isfinite (b))
-    s = sprintf (">%.3gx", spent / b);
-  elseif (! isfinite (b))
-    s = "-";
+    s = sprintf ('%.3gx', a / b);
+  elseif (strcmp (status, 'not run'))
+    s = 'not run';
+  elseif (nargin > 3 && strcmp (status, 'timeout') && isfinite (b))
+    s = sprintf ('>%.3gx', spent / b);
+  elseif (~ isfinite (b))
+    s = '-';
   else
-    s = "never";
-  endif
-endfunction
+    s = 'never';
+  end
+end
 
 function s = accstr (a, status)
-  if (strcmp (status, "not run")) s = "-"; else s = sprintf ("%.1e", a); endif
-endfunction
+  if (strcmp (status, 'not run')) s = '-'; else s = sprintf ('%.1e', a); end
+end
 
 function c = cells (varargin)
   c = varargin;
-endfunction
+end
 
 function s = pass (ok)
-  s = ifelse_str (ok, "met", "MISSED");
-endfunction
+  s = ifelse_str (ok, 'met', 'MISSED');
+end
 
 function s = ifelse_str (c, a, b)
-  if (c) s = a; else s = b; endif
-endfunction
+  if (c) s = a; else s = b; end
+end

@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -86,6 +87,9 @@ void nc_ufm_result_free(nc_ctx *ctx, nc_ufm_result *res)
     res->count = 0;
 }
 
+/* Records iteration IT.  NC1 is a pass over H that takes a second when
+ * d x N is large, so it is left NaN when the user asked to stop, and the
+ * run returns at once. */
 static nc_status record(nc_ctx *ctx, nc_ufm_result *res, int it, double F, double g, int K,
                         int d, long N, const int *y, const double *W,
                         const double *H, const double *b, double *means,
@@ -95,10 +99,63 @@ static nc_status record(nc_ctx *ctx, nc_ufm_result *res, int it, double F, doubl
     res->iter[r] = it;
     res->objective_h[r] = F;
     res->grad_h[r] = g;
+    res->nc1_h[r] = NAN;
     nct_class_means(d, N, K, H, y, means, counts);
     nc_gemm('N', 'N', K, K, d, 1.0, W, K, means, d, 0.0, res->Zbar_h + (long)r * K * K, K);
     memcpy(res->b_h + (long)r * K, b, (size_t)K * sizeof *b);
+    if (nct_stop_requested(ctx))
+        return NC_OK;
     return nct_nc1_or_nan(ctx, d, N, K, H, y, &res->nc1_h[r]);
+}
+
+/* History records every EVERY iterations, plus the first, the last and an
+ * interrupted one. */
+static long history_every(const nc_ufm_opts *opts)
+{
+    return opts->history_every > 0 ? opts->history_every : (long)opts->max_iter + 1;
+}
+
+size_t nc_ufm_history_records(const nc_ufm_opts *opts)
+{
+    return (size_t)(opts->max_iter / history_every(opts)) + 3;
+}
+
+/* Doubles of the workspace carved in nc_ufm_train: gradients and momenta
+ * of W and H (3 each), of b (3 K), the logits K x N, the class means d x K. */
+static size_t workspace_doubles(int K, long N, int d)
+{
+    size_t nW, nH, KN, dK, total;
+    nc_size_mul((size_t)K, (size_t)d, &nW);
+    nc_size_mul((size_t)d, (size_t)N, &nH);
+    nc_size_mul((size_t)K, (size_t)N, &KN);
+    nc_size_mul((size_t)d, (size_t)K, &dK);
+    nc_size_add(nW, nH, &total);
+    nc_size_mul(total, 3, &total);
+    nc_size_add(total, 3 * (size_t)K, &total);
+    nc_size_add(total, KN, &total);
+    nc_size_add(total, dK, &total);
+    return total;
+}
+
+nc_status nc_ufm_check_memory(nc_ctx *ctx, int K, long N, int d, const nc_ufm_opts *opts,
+                              size_t extra_bytes)
+{
+    size_t records = nc_ufm_history_records(opts), per, hist, work, total;
+    nc_size_mul((size_t)K, (size_t)K, &per);
+    nc_size_add(per, (size_t)K + 4, &per);
+    nc_size_mul(per, records, &hist);
+    nc_size_mul(hist, sizeof(double), &hist);
+    if (records > 2147483647u)
+        hist = SIZE_MAX;
+    if (nc_check_memory(ctx, hist,
+                        "the history (a K x K record every HistoryEvery iterations up to "
+                        "MaxIter; raise HistoryEvery or lower MaxIter)"))
+        return ctx->status;
+    nc_size_mul(workspace_doubles(K, N, d), sizeof(double), &work);
+    nc_size_add(work, (size_t)N * sizeof(int), &work);
+    nc_size_add(hist, work, &total);
+    nc_size_add(total, extra_bytes, &total);
+    return nc_check_memory(ctx, total, "W, H, their gradients and the history");
 }
 
 nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, double lH,
@@ -114,20 +171,26 @@ nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, doub
         if (n[k] < 1)
             return nc_fail(ctx, NC_EBADARG, "badCounts", "N(%d) = %ld: every class needs a sample",
                            k + 1, n[k]);
+        if (n[k] > INT_MAX - N)
+            return nc_fail(ctx, NC_EBADARG, "tooLarge",
+                           "N sums to more than %d samples (BLAS takes int sizes)", INT_MAX);
         N += n[k];
     }
-    int every = opts->history_every > 0 ? opts->history_every : opts->max_iter + 1;
-    int cap = opts->max_iter / every + 3;
+    if (opts->max_iter < 0 || opts->history_every < 0)
+        return nc_fail(ctx, NC_EBADARG, "badOption", "MaxIter and HistoryEvery must be >= 0");
+    if (nc_ufm_check_memory(ctx, K, N, d, opts, 0))
+        return ctx->status;
+    long every = history_every(opts);
+    size_t cap = nc_ufm_history_records(opts);
     long nW = (long)K * d, nH = (long)d * N;
     int *y = nc_alloc(ctx, (size_t)N, sizeof *y);
-    double *work = nc_calloc(ctx, (size_t)(3 * nW + 3 * nH + 3 * K + (long)K * N + (long)d * K),
-                             sizeof *work);
-    res->iter = nc_alloc(ctx, (size_t)cap, sizeof *res->iter);
-    res->objective_h = nc_alloc(ctx, (size_t)cap, sizeof(double));
-    res->grad_h = nc_alloc(ctx, (size_t)cap, sizeof(double));
-    res->nc1_h = nc_alloc(ctx, (size_t)cap, sizeof(double));
-    res->Zbar_h = nc_alloc(ctx, (size_t)cap * K * K, sizeof(double));
-    res->b_h = nc_alloc(ctx, (size_t)cap * K, sizeof(double));
+    double *work = nc_calloc(ctx, workspace_doubles(K, N, d), sizeof *work);
+    res->iter = nc_alloc(ctx, cap, sizeof *res->iter);
+    res->objective_h = nc_alloc(ctx, cap, sizeof(double));
+    res->grad_h = nc_alloc(ctx, cap, sizeof(double));
+    res->nc1_h = nc_alloc(ctx, cap, sizeof(double));
+    res->Zbar_h = nc_alloc(ctx, cap * (size_t)K * (size_t)K, sizeof(double));
+    res->b_h = nc_alloc(ctx, cap * (size_t)K, sizeof(double));
     long *counts = nc_alloc(ctx, (size_t)K, sizeof *counts);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng)
@@ -176,9 +239,13 @@ nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, doub
             break;
         if (last)
             break;
-        if (it % 64 == 0 && nct_stop_requested(ctx)) {
+        /* every iteration: one costs seconds when d x N is large, and the
+         * probe reads a flag */
+        if (nct_stop_requested(ctx)) {
             res->interrupted = 1;
-            if ((st = record(ctx, res, it, F, g, K, d, N, y, W, H, b, means, counts)) == NC_OK)
+            if (res->iter[res->count - 1] != it)
+                st = record(ctx, res, it, F, g, K, d, N, y, W, H, b, means, counts);
+            if (st == NC_OK)
                 st = nc_interrupted(ctx) ? ctx->status
                                          : nc_fail(ctx, NC_EINTERRUPT, "interrupted",
                                                    "interrupted by the user");
