@@ -42,11 +42,6 @@ void dsytrf_(const char *uplo, const nc_blas_int *n, double *a, const nc_blas_in
 void dsytrs_(const char *uplo, const nc_blas_int *n, const nc_blas_int *nrhs, const double *a,
              const nc_blas_int *lda, const nc_blas_int *ipiv, double *b, const nc_blas_int *ldb,
              nc_blas_int *info, size_t);
-void sgemm_(const char *ta, const char *tb, const nc_blas_int *m, const nc_blas_int *n,
-            const nc_blas_int *k, const float *alpha, const float *a, const nc_blas_int *lda,
-            const float *b, const nc_blas_int *ldb, const float *beta, float *c,
-            const nc_blas_int *ldc, size_t, size_t);
-
 /* Singular values below this fraction of the largest are rounding noise. */
 #define NCS_RANK_RTOL 1e-12
 /* Above this order singular vectors come from dgesdd (about 4x faster than
@@ -256,8 +251,9 @@ typedef struct {
     ncs_cert cert;        /* of the returned point */
 } ncs_newton_result;
 
-/* The largest entry of Zbar and b at the engine point X: the scale of the
- * distance target. */
+/* The largest entry of Zbar at the engine point X (within a factor 2): the
+ * scale of the distance target, so that Zbar is accurate relative to itself
+ * also where it is tiny (just below the zero threshold). */
 double ncs_point_scale(const ncs_problem *p, const double *X);
 
 /* Damped Newton-CG from x on MODEL (rank r for the factored model).  x

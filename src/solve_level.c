@@ -122,8 +122,20 @@ static nc_status certify_and_offer(const ncs_problem *p, level_ws *w, const doub
     return NC_OK;
 }
 
+static nc_status run_newton_model(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
+                                  int model, int rank, double *x, ncs_level_info *info,
+                                  int *ok);
+
 static nc_status run_newton(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
                             int rank, double *x, ncs_level_info *info, int *ok)
+{
+    int model = rank >= p->J - 1 ? NCS_MODEL_FULL : NCS_MODEL_FACTORED;
+    return run_newton_model(p, w, o, model, rank, x, info, ok);
+}
+
+static nc_status run_newton_model(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
+                                  int model, int rank, double *x, ncs_level_info *info,
+                                  int *ok)
 {
     nc_status st;
     *ok = 0;
@@ -135,9 +147,8 @@ static nc_status run_newton(const ncs_problem *p, level_ws *w, const ncs_level_o
         return NC_OK;
     ncs_newton_opts no = {o->tol, o->tolx, o->verbose, budget < 80 ? budget : 80};
     ncs_newton_result res;
-    int model = rank >= p->J - 1 ? NCS_MODEL_FULL : NCS_MODEL_FACTORED;
-    if (model == NCS_MODEL_FACTORED && rank < 1 && p->nd == 0)
-        return NC_OK; /* nothing smooth left: G = 0 and no within-group part */
+    if (rank < 0)
+        return NC_OK;
     if ((st = ncs_newton_run(p, w->nw, model, rank, x, &no, &res)))
         return st;
     info->newton_steps += res.steps;
@@ -273,6 +284,77 @@ static nc_status rank_at(const ncs_problem *p, level_ws *w, const double *x, int
     return st;
 }
 
+/* Whether the best point misses its accuracy target: the distance bound,
+ * or without one (lb = 0) a KKT residual far above rounding. */
+static int point_missed(const ncs_problem *p, const level_ws *w, const ncs_level_opts *o)
+{
+    const ncs_cert *c = &w->best_cert;
+    if (p->lb > 0)
+        return !(c->dist <= o->tolx * ncs_point_scale(p, w->best));
+    return !(c->kkt <= 1e-10 * p->lZ);
+}
+
+/* When the point misses its target the rank may be too high: an optimum at
+ * a threshold (groups merging, the between part vanishing) has singular
+ * values of exactly 0 that Newton on a higher rank only approaches.  The
+ * point with its smallest singular value removed, polished by the factored
+ * model one rank lower, replaces it when it is better (offer decides). */
+/* Near a threshold the full model's region of quadratic convergence
+ * shrinks with the smallest singular value (the nuclear norm's curvature
+ * grows like 1/s); the factored model of the same rank has no such
+ * singularity.  Tried when the full model missed the target, for moderate J
+ * (the factored model is Jacobi-preconditioned). */
+static nc_status factored_polish(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
+                                 ncs_level_info *info)
+{
+    int J = p->J;
+    if (J < 2 || J > 200 || !point_missed(p, w, o))
+        return NC_OK;
+    double *x = w->work;
+    memcpy(x, w->best, p->m * sizeof(double));
+    int r = 0, ok = 0;
+    nc_status st = rank_at(p, w, x, &r);
+    if (st || r == 0)
+        return st;
+    return run_newton_model(p, w, o, NCS_MODEL_FACTORED, r, x, info, &ok);
+}
+
+static nc_status rank_descent(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
+                              ncs_level_info *info)
+{
+    int J = p->J;
+    for (int attempt = 0; attempt < 3 && J > 1 && point_missed(p, w, o); ++attempt) {
+        double *x = w->work;
+        memcpy(x, w->best, p->m * sizeof(double));
+        nc_status st = ncs_svd_run(p->ctx, &w->svd, ncs_cG(p, x), 1);
+        if (st)
+            return st;
+        int r = ncs_rank_of(w->svd.sv, J);
+        if (r == 0)
+            return NC_OK;
+        for (int i = 0; i < r - 1; ++i) /* G without its smallest singular value */
+            for (int l = 0; l < J; ++l)
+                w->svd.u[l + (size_t)i * J] *= w->svd.sv[i];
+        ncs_gemm('N', 'N', J, J, r - 1, 1.0, w->svd.u, J, w->svd.vt, J, 0.0, x, J);
+        ncs_project(p, x);
+        /* the lower rank must meet the target itself: a point with a singular
+         * value the optimum does have, removed, can carry a smaller bound than
+         * an inaccurate point of the right rank */
+        ncs_cert before = w->best_cert;
+        double *keep = w->fs.xt;
+        memcpy(keep, w->best, p->m * sizeof(double));
+        int ok = 0;
+        if ((st = run_newton(p, w, o, r - 1, x, info, &ok)))
+            return st;
+        if (!ok || point_missed(p, w, o)) {
+            memcpy(w->best, keep, p->m * sizeof(double));
+            w->best_cert = before;
+            return NC_OK;
+        }
+    }
+    return NC_OK;
+}
+
 nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double *x,
                           ncs_level_info *info)
 {
@@ -322,6 +404,9 @@ nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double 
             memcpy(start, w.best, p->m * sizeof(double)); /* never restart worse */
     }
     if (!ok && (st = first_order_loop(p, &w, o, !have_start, info)))
+        goto done;
+    if (w.have_best && ((st = factored_polish(p, &w, o, info)) ||
+                        (st = rank_descent(p, &w, o, info))))
         goto done;
 done:
     if (st == NC_OK || st == NC_EINTERRUPT) {

@@ -458,17 +458,15 @@ static nc_status model_start(const ncs_problem *p, ncs_newton *nw, const double 
 double ncs_point_scale(const ncs_problem *p, const double *X)
 {
     int J = p->J;
-    const double *G = ncs_cG(p, X), *d = ncs_cd(p, X), *bt = ncs_cb(p, X);
+    const double *G = ncs_cG(p, X), *d = ncs_cd(p, X);
     double s = 0;
-    for (int j = 0; j < J; ++j) {
+    for (int j = 0; j < J; ++j)
         for (int i = 0; i < J; ++i) {
             double c = fabs(G[i + (size_t)j * J] / (p->r[i] * p->s[j]));
             if (i == j && p->dfree[j])
                 c += fabs(d[j] / p->sig[j]);
             s = c > s ? c : s;
         }
-        s = fabs(bt[j] / p->r[j]) > s ? fabs(bt[j] / p->r[j]) : s;
-    }
     return s;
 }
 
