@@ -226,27 +226,16 @@ static int descending(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-/* The K singular values of Zbar D^{1/2}: those of G and sqrt(n_j) delta_j,
- * k_j - 1 times; values below the rank tolerance are exact zeros.  Returns
- * the rank. */
-static nc_status singular_values(const ncs_problem *p, const double *x, int K, double *sv)
+/* The K singular values of Zbar D^{1/2}: those of G (svG) and
+ * sqrt(n_j) delta_j, k_j - 1 times; values below the rank tolerance are
+ * exact zeros. */
+static void singular_values(const ncs_problem *p, const double *x, const double *svG, int K,
+                            double *sv)
 {
     int J = p->J, c = 0;
     memset(sv, 0, (size_t)K * sizeof(double));
-    if (J > 1) {
-        ncs_svd w;
-        double *block;
-        ncs_svd_arg sa = {J};
-        nc_status st = ncs_carve(p->ctx, ncs_svd_layout, &w, &sa, &block);
-        if (!st)
-            st = ncs_svd_run(p->ctx, &w, ncs_cG(p, x), 0);
-        if (!st)
-            for (int i = 0; i < J; ++i)
-                sv[c++] = w.sv[i];
-        nc_free(p->ctx, block);
-        if (st)
-            return st;
-    }
+    for (int i = 0; J > 1 && i < J; ++i)
+        sv[c++] = svG[i];
     for (int j = 0; j < J; ++j)
         if (p->dfree[j])
             for (int t = 0; t < p->k[j] - 1; ++t)
@@ -255,7 +244,6 @@ static nc_status singular_values(const ncs_problem *p, const double *x, int K, d
     for (int i = 0; i < K; ++i)
         if (!(sv[i] > sv[0] * NCS_RANK_RTOL))
             sv[i] = 0;
-    return NC_OK;
 }
 
 /* ------------------------------------------------------------ the solve */
@@ -333,7 +321,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     groups g;
     ncs_problem p;
     memset(&p, 0, sizeof p);
-    double *x = NULL, *x0 = NULL;
+    double *x = NULL, *x0 = NULL, *svG = NULL;
     int blas_threads = 0;
     if ((st = find_groups(ctx, K, n, o.method == NC_SOLVE_DENSE, &g)))
         goto done;
@@ -359,11 +347,11 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
     }
     ncs_level_opts lo = {o.tol, o.tolx, o.max_iter, o.verbose, x0, 1};
     ncs_level_info li;
-    if ((st = ncs_solve_level(&p, &lo, x, &li)))
+    if (!(svG = nc_alloc(ctx, (size_t)p.J, sizeof(double))) ||
+        (st = ncs_solve_level(&p, &lo, x, svG, &li)))
         goto done;
     spread_point(&p, &g, K, x, Zbar, b);
-    if ((st = singular_values(&p, x, K, sv)))
-        goto done;
+    singular_values(&p, x, svG, K, sv);
     fill_info(info, &li, g.J);
     while (info->rank < K && sv[info->rank] > 0)
         ++info->rank;
@@ -377,6 +365,7 @@ done:
     info->time = nc_now() - t_start;
     nc_free(ctx, x);
     nc_free(ctx, x0);
+    nc_free(ctx, svG);
     ncs_problem_free(&p);
     groups_free(ctx, &g);
     if (blas_threads > 0)

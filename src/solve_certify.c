@@ -28,20 +28,25 @@ void ncs_cert_layout(ncs_arena *a, ncs_cert_ws *w, int J)
     ncs_soft_layout(a, &w->sm2, J);
     w->M = ncs_take(a, ncs_size2(a, (size_t)J, (size_t)J));
     w->vec = ncs_take(a, 3 * (size_t)J);
+    w->svG = ncs_take(a, (size_t)J);
 }
 
 static double xlogx(double x) { return x > 0 ? x * log(x) : 0.0; }
 
-static double nuclear_norm(const ncs_problem *p, const double *x, ncs_svd *svd, nc_status *st)
+/* ||G||_*, the singular values kept in svG. */
+static double nuclear_norm(const ncs_problem *p, const double *x, ncs_svd *svd, double *svG,
+                           nc_status *st)
 {
     *st = NC_OK;
-    if (p->J == 1)
+    if (p->J == 1) {
+        svG[0] = 0;
         return 0.0; /* G is 0: its columns are orthogonal to e, a unit 1-vector */
+    }
     if ((*st = ncs_svd_run(p->ctx, svd, ncs_cG(p, x), 0)))
         return 0.0;
     double t = 0;
     for (int i = 0; i < p->J; ++i)
-        t += svd->sv[i];
+        t += svG[i] = svd->sv[i];
     return t;
 }
 
@@ -240,7 +245,7 @@ nc_status ncs_certify(const ncs_problem *p, const double *x, ncs_svd *svd, ncs_c
 {
     int J = p->J;
     nc_status st;
-    double f = ncs_smooth(p, x, &w->sm, NULL), nuc = nuclear_norm(p, x, svd, &st);
+    double f = ncs_smooth(p, x, &w->sm, NULL), nuc = nuclear_norm(p, x, svd, w->svG, &st);
     if (st)
         return st;
     c->primal = f + p->lZ * nuc;

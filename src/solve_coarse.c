@@ -118,7 +118,7 @@ nc_status ncs_coarse_start(const ncs_problem *p, const ncs_level_opts *o, double
     oc.x0 = NULL; /* its own start may come from a coarser problem still */
     oc.verbose = o->verbose > 2 ? o->verbose : 0;
     ncs_level_info ic;
-    if ((st = ncs_solve_level(&pc, &oc, xc, &ic)))
+    if ((st = ncs_solve_level(&pc, &oc, xc, NULL, &ic)))
         goto done;
     info->iterations += ic.iterations;
     info->newton_steps += ic.newton_steps;

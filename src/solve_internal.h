@@ -64,8 +64,9 @@ typedef struct {
 double *ncs_take(ncs_arena *a, size_t count);
 /* count = a * b (* c), recording overflow in the arena. */
 size_t ncs_size2(ncs_arena *a, size_t x, size_t y);
-/* Runs LAYOUT(arena, object, arg) to measure, allocates (zeroed), runs it
- * again to assign; *block receives the allocation (release with nc_free). */
+/* Runs LAYOUT(arena, object, arg) to measure, allocates (not zeroed), runs
+ * it again to assign; *block receives the allocation (release with
+ * nc_free). */
 nc_status ncs_carve(nc_ctx *ctx, void (*layout)(ncs_arena *, void *, const void *),
                     void *object, const void *arg, double **block);
 
@@ -172,6 +173,7 @@ typedef struct {
 typedef struct {
     ncs_soft sm, sm2;
     double *M, *vec;
+    double *svG;        /* singular values of G at the last certified point */
 } ncs_cert_ws;
 
 void ncs_cert_layout(ncs_arena *a, ncs_cert_ws *w, int J);
@@ -249,6 +251,7 @@ typedef struct {
     int steps, cg;        /* Newton steps and CG iterations */
     int ok;               /* certified within the targets */
     ncs_cert cert;        /* of the returned point */
+    const double *svG;    /* its singular values of G (gesvd) */
 } ncs_newton_result;
 
 /* The largest entry of Zbar at the engine point X (within a factor 2): the
@@ -278,9 +281,10 @@ typedef struct {
 
 /* A start shaped like the balanced optimum (no bias). */
 void ncs_cold_start(const ncs_problem *p, double *x);
-/* Solves the problem p into x (length p->m). */
+/* Solves the problem p into x (length p->m); svG (J, or NULL) receives the
+ * singular values of the returned G. */
 nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double *x,
-                          ncs_level_info *info);
+                          double *svG, ncs_level_info *info);
 /* Start for p from a coarse problem: the groups' counts quantised into a few
  * bins (split at the collapse threshold), solved by ncs_solve_level, spread
  * back over the groups.  Adds the coarse solve's work to info. */

@@ -20,14 +20,14 @@
 #include <string.h>
 
 /* Above this many groups the start comes from a coarse problem. */
-#define COARSE_ABOVE 40
+#define COARSE_ABOVE 12
 #define COARSE_BINS 24
 
 typedef struct {
     ncs_fista fs;
     ncs_soft sm;
     ncs_cert_ws cw;
-    double *best, *work;
+    double *best, *best_sv, *work;
     ncs_svd svd;
     double *block, *svd_block;
     ncs_newton *nw;
@@ -44,6 +44,7 @@ static void level_layout(ncs_arena *a, void *obj, const void *arg)
     ncs_soft_layout(a, &w->sm, p->J);
     ncs_cert_layout(a, &w->cw, p->J);
     w->best = ncs_take(a, p->m);
+    w->best_sv = ncs_take(a, (size_t)p->J);
     w->work = ncs_take(a, p->m > 4 * (size_t)p->J ? p->m : 4 * (size_t)p->J);
 }
 
@@ -69,7 +70,8 @@ static void level_free(const ncs_problem *p, level_ws *w)
  * near the optimum objectives differ by rounding only, and among points
  * within rounding of each other the one closer to the optimum (distance
  * bound, then KKT residual, then own gap) wins. */
-static void offer(const ncs_problem *p, level_ws *w, const double *x, const ncs_cert *c)
+static void offer(const ncs_problem *p, level_ws *w, const double *x, const ncs_cert *c,
+                  const double *svG)
 {
     if (c->dual > w->best_dual)
         w->best_dual = c->dual;
@@ -81,6 +83,7 @@ static void offer(const ncs_problem *p, level_ws *w, const double *x, const ncs_
                  (c->dist == b->dist && c->kkt == b->kkt && c->gap < b->gap);
     if (better) {
         memcpy(w->best, x, p->m * sizeof(double));
+        memcpy(w->best_sv, svG, (size_t)p->J * sizeof(double));
         w->best_cert = *c;
         w->have_best = 1;
     }
@@ -118,7 +121,7 @@ static nc_status certify_and_offer(const ncs_problem *p, level_ws *w, const doub
     if (st)
         return st;
     c->kkt = c->dist = INFINITY;
-    offer(p, w, x, c);
+    offer(p, w, x, c, w->cw.svG);
     return NC_OK;
 }
 
@@ -154,7 +157,7 @@ static nc_status run_newton_model(const ncs_problem *p, level_ws *w, const ncs_l
     info->newton_steps += res.steps;
     info->cg += res.cg;
     if (res.ok)
-        offer(p, w, x, &res.cert);
+        offer(p, w, x, &res.cert, res.svG);
     *ok = res.ok;
     return NC_OK;
 }
@@ -213,7 +216,7 @@ static nc_status first_order_loop(const ncs_problem *p, level_ws *w, const ncs_l
                 if ((st = finish_point(p, w, fs->x, &c)))
                     return st;
                 if (!(p->lb > 0) || c.dist <= o->tolx * ncs_point_scale(p, fs->x)) {
-                    offer(p, w, fs->x, &c);
+                    offer(p, w, fs->x, &c, w->cw.svG);
                     info->converged = 1;
                     return NC_OK;
                 }
@@ -248,7 +251,8 @@ static nc_status first_order_loop(const ncs_problem *p, level_ws *w, const ncs_l
         int stalled = previous - c.primal <= 1e-3 * c.primal;
         last_rank = fs->rank;
         previous = c.primal;
-        if (stable && (force_newton || (info->iterations >= newton_wait &&
+        /* (a cold start has no certificate yet: its gap is no evidence) */
+        if (stable && (force_newton || (info->iterations >= newton_wait && isfinite(c.gap) &&
                                         (c.gap <= 0.03 * c.primal || stalled)))) {
             int ok = 0;
             memcpy(w->work, fs->x, p->m * sizeof(double));
@@ -292,6 +296,94 @@ static int point_missed(const ncs_problem *p, const level_ws *w, const ncs_level
     if (p->lb > 0)
         return !(c->dist <= o->tolx * ncs_point_scale(p, w->best));
     return !(c->kkt <= 1e-10 * p->lZ);
+}
+
+/* The most violated direction outside G's singular subspaces, from the
+ * SVD of G (vectors) in w->svd: with B = U_perp' grad_G V_perp / lZ, the
+ * nuclear norm's subgradient there can only be clip(B), so sigma_1(B) > 1
+ * says that G should grow along -u v' (u, v: B's top singular pair carried
+ * back).  *sigma receives sigma_1(B); u, v (J) the direction. */
+static nc_status perp_violation(const ncs_problem *p, level_ws *w, int r, const double *gG,
+                                double *sigma, double *u, double *v)
+{
+    int J = p->J, m = J - r;
+    nc_ctx *ctx = p->ctx;
+    double *T = nc_alloc(ctx, (size_t)J * m, sizeof(double)), *B = nc_alloc(ctx, (size_t)m * m,
+                                                                              sizeof(double));
+    ncs_svd small;
+    double *block = NULL;
+    ncs_svd_arg arg = {m};
+    nc_status st = ctx->status;
+    if (!st && !(st = ncs_carve(ctx, ncs_svd_layout, &small, &arg, &block))) {
+        ncs_gemm('T', 'N', m, J, J, 1.0 / p->lZ, w->svd.u + (size_t)r * J, J, gG, J, 0.0, T, m);
+        ncs_gemm('N', 'T', m, m, J, 1.0, T, m, w->svd.vt + r, J, 0.0, B, m);
+        if (!(st = ncs_svd_run(ctx, &small, B, 1))) {
+            *sigma = small.sv[0];
+            ncs_gemm('N', 'N', J, 1, m, 1.0, w->svd.u + (size_t)r * J, J, small.u, m, 0.0, u, J);
+            for (int i = 0; i < J; ++i) { /* V_perp vB: rows r.. of vt are V_perp' */
+                double t = 0;
+                for (int l = 0; l < m; ++l)
+                    t += w->svd.vt[(r + l) + (size_t)i * J] * small.vt[0 + (size_t)l * m];
+                v[i] = t;
+            }
+        }
+    }
+    nc_free(ctx, block);
+    nc_free(ctx, T);
+    nc_free(ctx, B);
+    return st;
+}
+
+/* When the point misses its target the rank may be too low: just below a
+ * rank drop the optimum has a singular value far below what first order
+ * resolves, and Newton at the lower rank converges to the wrong manifold.
+ * The KKT residual names the missing direction (perp_violation); G grows
+ * along it by the step the smooth curvature predicts, and Newton one rank
+ * higher polishes; kept only when it meets the target. */
+static nc_status rank_ascent(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
+                             ncs_level_info *info)
+{
+    int J = p->J;
+    for (int attempt = 0; attempt < 3 && J > 1 && point_missed(p, w, o); ++attempt) {
+        double *x = w->work, *g = w->fs.g, *u = w->fs.xz, *v = w->fs.xz + J;
+        memcpy(x, w->best, p->m * sizeof(double));
+        nc_status st = ncs_svd_run(p->ctx, &w->svd, ncs_cG(p, x), 1);
+        if (st)
+            return st;
+        int r = ncs_rank_of(w->svd.sv, J);
+        if (r >= J - 1)
+            return NC_OK;
+        ncs_smooth(p, x, &w->sm, g);
+        double sigma = 0;
+        if ((st = perp_violation(p, w, r, ncs_cG(p, g), &sigma, u, v)))
+            return st;
+        if (!(sigma > 1 + 1e-9))
+            return NC_OK; /* no violation outside: the rank is not too low */
+        double *dir = w->fs.xt, *h = w->fs.xp;
+        memset(dir, 0, p->m * sizeof(double));
+        for (int j = 0; j < J; ++j)
+            for (int i = 0; i < J; ++i)
+                dir[i + (size_t)j * J] = -u[i] * v[j];
+        ncs_project(p, dir);
+        ncs_smooth_hessian(p, &w->sm, dir, h);
+        double c = ncs_dot(dir, h, p->m), t = c > 0 ? p->lZ * (sigma - 1) / c : 0.0;
+        for (size_t i = 0; i < p->JJ; ++i)
+            x[i] += t * dir[i];
+        ncs_cert before = w->best_cert;
+        double *keep = w->fs.x;
+        memcpy(keep, w->best, p->m * sizeof(double));
+        memcpy(w->fs.xz, w->best_sv, (size_t)J * sizeof(double));
+        int ok = 0;
+        if ((st = run_newton(p, w, o, r + 1, x, info, &ok)))
+            return st;
+        if (!ok || point_missed(p, w, o)) {
+            memcpy(w->best, keep, p->m * sizeof(double));
+            memcpy(w->best_sv, w->fs.xz, (size_t)J * sizeof(double));
+            w->best_cert = before;
+            return NC_OK;
+        }
+    }
+    return NC_OK;
 }
 
 /* When the point misses its target the rank may be too high: an optimum at
@@ -343,11 +435,13 @@ static nc_status rank_descent(const ncs_problem *p, level_ws *w, const ncs_level
         ncs_cert before = w->best_cert;
         double *keep = w->fs.xt;
         memcpy(keep, w->best, p->m * sizeof(double));
+        memcpy(w->fs.xz, w->best_sv, (size_t)J * sizeof(double));
         int ok = 0;
         if ((st = run_newton(p, w, o, r - 1, x, info, &ok)))
             return st;
         if (!ok || point_missed(p, w, o)) {
             memcpy(w->best, keep, p->m * sizeof(double));
+            memcpy(w->best_sv, w->fs.xz, (size_t)J * sizeof(double));
             w->best_cert = before;
             return NC_OK;
         }
@@ -356,7 +450,7 @@ static nc_status rank_descent(const ncs_problem *p, level_ws *w, const ncs_level
 }
 
 nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double *x,
-                          ncs_level_info *info)
+                          double *svG, ncs_level_info *info)
 {
     level_ws w;
     memset(info, 0, sizeof *info);
@@ -388,8 +482,10 @@ nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double 
     } else {
         ncs_cold_start(p, start);
     }
-    int rank = 0;
-    if ((st = rank_at(p, &w, start, &rank)))
+    /* a coarse start has the full rank of a coarse optimum (the full model
+     * checks it); a warm start or a cold one is measured */
+    int rank = p->J - 1;
+    if (!(have_start && !o->x0) && (st = rank_at(p, &w, start, &rank)))
         goto done;
     if (o->verbose >= 3)
         nc_printf(p->ctx, "nc_solve: level %d: start ready at %.3f s\n", p->J, nc_now() - t_in);
@@ -406,6 +502,7 @@ nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double 
     if (!ok && (st = first_order_loop(p, &w, o, !have_start, info)))
         goto done;
     if (w.have_best && ((st = factored_polish(p, &w, o, info)) ||
+                        (st = rank_ascent(p, &w, o, info)) ||
                         (st = rank_descent(p, &w, o, info))))
         goto done;
 done:
@@ -418,14 +515,12 @@ done:
             info->converged = info->converged || info->cert.gap <= o->tol * info->cert.primal;
             if (st == NC_OK && !isfinite(info->cert.kkt))
                 st = finish_point(p, &w, x, &info->cert);
+            info->rank = p->J > 1 ? ncs_rank_of(w.best_sv, p->J) : 0;
+            if (svG)
+                memcpy(svG, w.best_sv, (size_t)p->J * sizeof(double));
         } else if (st == NC_OK) { /* interrupted before any certificate */
             memcpy(x, w.fs.x, p->m * sizeof(double));
         }
-    }
-    if (st == NC_OK && p->J > 1) {
-        int r = 0;
-        st = rank_at(p, &w, x, &r);
-        info->rank = r;
     }
     level_free(p, &w);
     if (o->verbose >= 3)

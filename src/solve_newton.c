@@ -36,6 +36,7 @@ struct ncs_newton {
     ncs_prec prec;
     int use_prec;
     double target, tolx;         /* targets of the certificates */
+    const double *svG_of;        /* the point cw.svG belongs to (NULL: none) */
     int verbose;
     ncs_cert_ws cw;
     double *block, *svd_block;
@@ -45,7 +46,7 @@ static void newton_layout(ncs_arena *a, void *obj, const void *arg)
 {
     ncs_newton *nw = obj;
     const ncs_problem *p = arg;
-    size_t J = (size_t)p->J, JJ = p->JJ, rf = J > 2 ? J - 2 : 1;
+    size_t J = (size_t)p->J, JJ = p->JJ, rf = J > 1 ? J - 1 : 1; /* factored ranks up to J - 1 */
     size_t fact = ncs_size2(a, 2 * J, rf) + 2 * J;
     nw->mmax = fact > p->m ? fact : p->m;
     double **model[] = {&nw->x, &nw->g, &nw->dir, &nw->xt, &nw->cr, &nw->cz, &nw->cp, &nw->ch,
@@ -380,8 +381,9 @@ static nc_status newton_direction(const ncs_problem *p, ncs_newton *nw, double f
             *gP0 = *gP;
         double f = *gP / *gP0;
         forcing = f < forcing ? f : forcing;
-        /* below this CG would only chase the rounding of the products */
-        forcing = forcing > 1e-6 ? forcing : 1e-6;
+        /* in the quadratic regime a direction accurate to the floor saves a
+         * step: below 1e-6 CG would only chase the rounding of the products */
+        forcing = f <= 1e-3 || forcing < 1e-6 ? 1e-6 : forcing;
     }
     /* a few digits: single precision suffices for the large products */
     nw->single = p->J >= NCS_SINGLE_ORDER && forcing >= 1e-3;
@@ -470,28 +472,42 @@ double ncs_point_scale(const ncs_problem *p, const double *X)
     return s;
 }
 
-/* Certificate and point bound of the model point x, whose model state
- * (softmax, gradient and, for the full model, the SVD with vectors in
- * nw->svd) is that of x. */
+/* Point bound of the model point x, whose model state (softmax, gradient
+ * and, for the full model, the SVD with vectors in nw->svd) is that of x;
+ * and its certificate, unless the point misses its distance target (lb > 0)
+ * and NEED_GAP is 0: such a point is stepped from anyway, and its objective
+ * from the state's singular values is enough to judge the step.  Without a
+ * certificate, gap is NaN (every comparison fails) and dual -Inf. */
 static nc_status certify_state(const ncs_problem *p, ncs_newton *nw, const double *x,
-                               ncs_cert *c)
+                               int need_gap, ncs_cert *c)
 {
     int J = p->J, r = J - 1;
     model_point(p, nw, x, nw->X);
     ncs_project(p, nw->X);
+    const double *sv = nw->sv;
     if (J > 1 && nw->model == NCS_MODEL_FACTORED) {
         nc_status st = ncs_svd_run(p->ctx, &nw->svd, nw->X, 1);
         if (st)
             return st;
         r = ncs_rank_of(nw->svd.sv, J);
+        sv = nw->svd.sv;
     }
     nc_status st = ncs_point_bound(p, nw->X, &nw->svd, J > 1 ? r : 0, &nw->cw, nw->tmp, c);
-    /* a point that misses the distance target is stepped from anyway: the
-     * plain dual suffices for it (the clipped one costs an SVD with vectors) */
-    double clip_from = c->dist <= nw->tolx * ncs_point_scale(p, nw->X) ? nw->target : INFINITY;
-    if (!st)
-        st = ncs_certify(p, nw->X, &nw->svd, &nw->cw, clip_from, c);
-    return st;
+    if (st)
+        return st;
+    int hit = c->dist <= nw->tolx * ncs_point_scale(p, nw->X);
+    if (p->lb > 0 && !hit && !need_gap) {
+        double nuc = 0;
+        for (int i = 0; J > 1 && i < J; ++i)
+            nuc += sv[i];
+        c->primal = ncs_smooth(p, nw->X, &nw->cw.sm, NULL) + p->lZ * nuc;
+        c->dual = -INFINITY;
+        c->gap = NAN;
+        return NC_OK;
+    }
+    /* the clipped dual costs an SVD with vectors: only for a final point */
+    nw->svG_of = x;
+    return ncs_certify(p, nw->X, &nw->svd, &nw->cw, hit ? nw->target : INFINITY, c);
 }
 
 /* Once the gap is certified the objective is flat to rounding, so a line
@@ -515,7 +531,7 @@ static nc_status newton_polish(const ncs_problem *p, ncs_newton *nw, double tol,
         if ((st = model_eval(p, nw, nw->xt, &phi)))
             return st;
         double tp1 = nc_now();
-        if ((st = certify_state(p, nw, nw->xt, &ct)))
+        if ((st = certify_state(p, nw, nw->xt, 0, &ct)))
             return st;
         if (nw->verbose >= 3)
             nc_printf(p->ctx, "  polish: eval %.3f certify %.3f: gap %.3e kkt %.2e dist %.2e\n",
@@ -549,6 +565,16 @@ static nc_status newton_polish(const ncs_problem *p, ncs_newton *nw, double tol,
         if (nw->verbose >= 3)
             nc_printf(p->ctx, "  polish: cg %d in %.3f\n", it_cg, nc_now() - tc);
         res->cg += it_cg;
+    }
+    if (!(c->gap == c->gap)) { /* the point kept has no certificate yet */
+        double kkt = c->kkt, dist = c->dist;
+        model_point(p, nw, nw->x, nw->X);
+        ncs_project(p, nw->X);
+        if ((st = ncs_certify(p, nw->X, &nw->svd, &nw->cw, nw->target, c)))
+            return st;
+        nw->svG_of = nw->x;
+        c->kkt = kkt;
+        c->dist = dist;
     }
     return NC_OK;
 }
@@ -609,7 +635,7 @@ static nc_status try_finish(const ncs_problem *p, ncs_newton *nw, const ncs_newt
             res->cert.gap = NAN;
             res->cert.dual = -INFINITY;
             model_point(p, nw, nw->x, nw->X); /* for the distance target's scale */
-        } else if ((st = certify_state(p, nw, nw->x, &res->cert))) {
+        } else if ((st = certify_state(p, nw, nw->x, 0, &res->cert))) {
             return st;
         }
     }
@@ -640,6 +666,7 @@ nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r,
     nw->r = r;
     nw->target = o->tol;
     nw->tolx = o->tolx;
+    nw->svG_of = NULL;
     nw->verbose = o->verbose;
     if ((st = model_start(p, nw, X)))
         return st;
@@ -665,7 +692,7 @@ nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r,
         double kkt = ncs_norm2(nw->g, nw->m);
         if (last_t == 1 && model == NCS_MODEL_FULL &&
             kkt <= NCS_CERTIFY_KKT * sqrt(o->tol) * p->lZ) {
-            if ((st = certify_state(p, nw, nw->x, &res->cert)))
+            if ((st = certify_state(p, nw, nw->x, 0, &res->cert)))
                 return st;
             have_cert = 1;
             if (o->verbose >= 3)
@@ -747,5 +774,14 @@ nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r,
     }
     model_point(p, nw, nw->x, X);
     ncs_project(p, X);
+    res->svG = NULL;
+    if (res->ok && J > 1 && nw->svG_of != nw->x) { /* certified before a rejected trial */
+        if ((st = ncs_svd_run(p->ctx, &nw->svd, X, 0)))
+            return st;
+        memcpy(nw->cw.svG, nw->svd.sv, (size_t)J * sizeof(double));
+        nw->svG_of = nw->x;
+    }
+    if (res->ok)
+        res->svG = nw->cw.svG;
     return NC_OK;
 }
