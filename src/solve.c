@@ -259,26 +259,37 @@ nc_status nc_solve_fits(nc_ctx *ctx, int K)
     return NC_OK;
 }
 
-/* Groups of the route: J, and the number of classes K. */
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Groups of the route: K (dense), or the number of distinct counts; -1
+ * when the count needs memory it cannot get. */
 static int route_groups(int K, const double *n, nc_solve_method method)
 {
     if (method == NC_SOLVE_DENSE)
         return K;
-    int J = 0;
-    for (int m = 0; m < K; ++m) { /* counts seen before m: O(K^2) only for the estimate */
-        int seen = 0;
-        for (int l = 0; l < m && !seen && J < 4096; ++l)
-            seen = n[l] == n[m];
-        J += !seen;
-    }
+    double *c = malloc((size_t)K * sizeof(double));
+    if (!c)
+        return -1;
+    memcpy(c, n, (size_t)K * sizeof(double));
+    qsort(c, (size_t)K, sizeof(double), by_value);
+    int J = 1;
+    for (int m = 1; m < K; ++m)
+        J += c[m] != c[m - 1];
+    free(c);
     return J;
 }
 
 nc_status nc_solve_fits_counts(nc_ctx *ctx, int K, const double *n, nc_solve_method method)
 {
-    int J = method == NC_SOLVE_DENSE || K <= 4096 ? route_groups(K, n, method) : K;
-    /* outputs (Zbar and the caller's copies: 3 K x K) and ~40 J x J */
-    double need = (3.0 * K * (double)K + 40.0 * J * (double)J) * sizeof(double);
+    int J = route_groups(K, n, method);
+    if (J < 0)
+        return nc_fail(ctx, NC_ENOMEM, "outOfMemory", "out of memory counting the clusters");
+    /* the K x K output, and about 45 J x J arrays for the group level */
+    double need = (1.0 * K * (double)K + 45.0 * J * (double)J) * sizeof(double);
     double have = nc_physical_memory();
     if (have > 0 && need > 0.8 * have)
         return nc_fail(ctx, NC_ENOMEM, "tooLarge",

@@ -422,7 +422,9 @@ static nc_status rank_descent(const ncs_problem *p, level_ws *w, const ncs_level
         if (st)
             return st;
         int r = ncs_rank_of(w->svd.sv, J);
-        if (r == 0)
+        /* worth a Newton run at one rank lower where that is cheap, or where
+         * the smallest singular value is small enough to be spurious */
+        if (r == 0 || (J > 200 && !(w->svd.sv[r - 1] <= 1e-4 * w->svd.sv[0])))
             return NC_OK;
         for (int i = 0; i < r - 1; ++i) /* G without its smallest singular value */
             for (int l = 0; l < J; ++l)

@@ -678,6 +678,8 @@ nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r,
         double t0 = nc_now();
         if (!fresh && (st = model_eval(p, nw, nw->x, &phi)))
             return st;
+        if (nc_interrupted(p->ctx))
+            return p->ctx->status;
         /* the full model's formula needs the J - 1 possible singular values > 0 */
         if (model == NCS_MODEL_FULL && J > 1 && !(nw->sv[J - 2] > nw->sv[0] * 1e-9)) {
             if (o->verbose >= 2)

@@ -321,8 +321,13 @@ nc_status ncs_prec_setup(const ncs_problem *p, const ncs_soft *sm, const double 
     memset(C, 0, (size_t)nc * nc * sizeof(double));
     blocks_tt_ty(p, sm, P, C, nc);
     block_yy(p, sm, P, C, nc);
+    /* the setup is the longest stretch without a CG iteration: poll */
+    if (nc_interrupted(p->ctx))
+        return p->ctx->status;
     blocks_q(p, sm, P, C, nc, W);
     add_gauges(p, C, nc);
+    if (nc_interrupted(p->ctx))
+        return p->ctx->status;
     /* symmetric equilibration: the blocks' scales differ by many orders */
     for (int i = 0; i < nc; ++i) {
         double d = fabs(C[i + (size_t)i * nc]);
