@@ -235,7 +235,28 @@ void ncs_prec_apply(const ncs_problem *p, ncs_prec *P, const double *r, double *
 
 enum { NCS_MODEL_FULL, NCS_MODEL_FACTORED };
 
-typedef struct ncs_newton ncs_newton;
+/* The state of a Newton phase (src/solve_newton*.c). */
+typedef struct ncs_newton {
+    int model, r;
+    size_t m, mmax;
+    double *x, *g, *dir, *xt;    /* model space: point, gradient, direction, trial */
+    double *cr, *cz, *cp, *ch;   /* CG */
+    double *X, *hv, *tmp;        /* engine space */
+    double *U, *V, *sv;          /* SVD of G at the current point (V, not V^T) */
+    double *W, *W2;              /* J x J scratch */
+    double *Gf, *diag;           /* factored: gradient of f in G; Jacobi */
+    float *Uf, *Vf, *F1, *F2;    /* single-precision copies and scratch */
+    int single;                  /* the current CG solve may use them */
+    ncs_soft sm;
+    ncs_svd svd;
+    ncs_prec prec;
+    int use_prec;
+    double target, tolx;         /* targets of the certificates */
+    const double *svG_of;        /* the point cw.svG belongs to (NULL: none) */
+    int verbose;
+    ncs_cert_ws cw;
+    double *block, *svd_block;
+} ncs_newton;
 
 nc_status ncs_newton_create(const ncs_problem *p, ncs_newton **out);
 void ncs_newton_destroy(const ncs_problem *p, ncs_newton *nw);
@@ -258,6 +279,21 @@ typedef struct {
  * scale of the distance target, so that Zbar is accurate relative to itself
  * also where it is tiny (just below the zero threshold). */
 double ncs_point_scale(const ncs_problem *p, const double *X);
+
+/* The models (src/solve_newton_model.c).  The model state (softmax,
+ * gradient, SVD, preconditioner) always belongs to the last point
+ * evaluated. */
+void ncs_model_point(const ncs_problem *p, const ncs_newton *nw, const double *x, double *X);
+nc_status ncs_model_start(const ncs_problem *p, ncs_newton *nw, const double *X);
+nc_status ncs_model_eval(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi);
+/* The full model's objective from accurate singular values alone. */
+nc_status ncs_model_value(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi);
+nc_status ncs_model_prepare(const ncs_problem *p, ncs_newton *nw);
+/* Truncated preconditioned CG for H dir = -g to a relative preconditioned
+ * residual FORCING (also relative to the phase's first gradient *gP0 when
+ * given); *gP receives |g|_{P^{-1}}. */
+nc_status ncs_model_direction(const ncs_problem *p, ncs_newton *nw, double forcing, int max_it,
+                              int *iters, double *gP, double *gP0);
 
 /* Damped Newton-CG from x on MODEL (rank r for the factored model).  x
  * receives the best point reached (certified when result->ok). */

@@ -1,419 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Second-order phase: damped Newton-CG on an identified smooth structure.
- *
- * Two models share one loop over a flat variable x:
- *  - full rank: x is the engine's point; rank G = J - 1 is the most the
- *    constraint (columns orthogonal to e) allows, and there ||G||_* is smooth.
- *    The Hessian of the nuclear norm at G = U S V^T acts as
- *    dG -> U L(U^T dG V) V^T, L(M)_ij = (M_ij - M_ji)/(s_i + s_j); CG is
- *    preconditioned by src/solve_precond.c, which makes a few iterations
- *    enough at any J.
- *  - rank r < J - 1 (groups merging): the factored form G = A B^T, A, B
- *    J x r, with (lZ/2)(|A|^2 + |B|^2) in place of the nuclear norm, whose
- *    minimum equals the convex one when r >= rank of the optimum; smooth, so
- *    Newton converges quadratically modulo the rotation A Q, B Q, which CG
- *    ignores (the gradient is orthogonal to it).  Jacobi-preconditioned.
- * Both certify through the dual of the convex program. */
+/* Second-order phase: damped Newton-CG on an identified smooth structure
+ * (the models are in src/solve_newton_model.c), its line search, and the
+ * end of a phase: certificates, and the polish that makes the point, not
+ * only the objective, accurate.  Both models certify through the dual of
+ * the convex program. */
 #include "solve_internal.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
-
-struct ncs_newton {
-    int model, r;
-    size_t m, mmax;
-    double *x, *g, *dir, *xt;    /* model space */
-    double *cr, *cz, *cp, *ch;   /* CG */
-    double *X, *hv, *tmp;        /* engine space */
-    double *U, *V, *sv;          /* SVD of G at the current point (V, not V^T) */
-    double *W, *W2;              /* J x J scratch */
-    double *Gf, *diag;           /* factored: gradient of f in G; Jacobi */
-    float *Uf, *Vf, *F1, *F2;    /* single-precision copies and scratch */
-    int single;                  /* the current CG solve may use them */
-    ncs_soft sm;
-    ncs_svd svd;
-    ncs_prec prec;
-    int use_prec;
-    double target, tolx;         /* targets of the certificates */
-    const double *svG_of;        /* the point cw.svG belongs to (NULL: none) */
-    int verbose;
-    ncs_cert_ws cw;
-    double *block, *svd_block;
-};
-
-static void newton_layout(ncs_arena *a, void *obj, const void *arg)
-{
-    ncs_newton *nw = obj;
-    const ncs_problem *p = arg;
-    size_t J = (size_t)p->J, JJ = p->JJ, rf = J > 1 ? J - 1 : 1; /* factored ranks up to J - 1 */
-    size_t fact = ncs_size2(a, 2 * J, rf) + 2 * J;
-    nw->mmax = fact > p->m ? fact : p->m;
-    double **model[] = {&nw->x, &nw->g, &nw->dir, &nw->xt, &nw->cr, &nw->cz, &nw->cp, &nw->ch,
-                        &nw->diag};
-    for (size_t i = 0; i < sizeof model / sizeof model[0]; ++i)
-        *model[i] = ncs_take(a, nw->mmax);
-    nw->X = ncs_take(a, p->m);
-    nw->hv = ncs_take(a, p->m);
-    nw->tmp = ncs_take(a, p->m);
-    nw->U = ncs_take(a, JJ);
-    nw->V = ncs_take(a, JJ);
-    nw->W = ncs_take(a, JJ);
-    nw->W2 = ncs_take(a, JJ);
-    nw->Gf = ncs_take(a, JJ);
-    nw->sv = ncs_take(a, J);
-    size_t JJf = JJ * sizeof(float) / sizeof(double) + 1;
-    nw->Uf = (float *)ncs_take(a, JJf);
-    nw->Vf = (float *)ncs_take(a, JJf);
-    nw->F1 = (float *)ncs_take(a, JJf);
-    nw->F2 = (float *)ncs_take(a, JJf);
-    ncs_soft_layout(a, &nw->sm, p->J);
-    ncs_cert_layout(a, &nw->cw, p->J);
-}
-
-nc_status ncs_newton_create(const ncs_problem *p, ncs_newton **out)
-{
-    nc_ctx *ctx = p->ctx;
-    ncs_newton *nw = nc_calloc(ctx, 1, sizeof *nw);
-    *out = nw;
-    if (!nw)
-        return ctx->status;
-    ncs_svd_arg sa = {p->J};
-    if (ncs_carve(ctx, newton_layout, nw, p, &nw->block) ||
-        ncs_carve(ctx, ncs_svd_layout, &nw->svd, &sa, &nw->svd_block) ||
-        (p->J > 1 && ncs_prec_create(ctx, p->J, &nw->prec)))
-        return ctx->status;
-    return NC_OK;
-}
-
-void ncs_newton_destroy(const ncs_problem *p, ncs_newton *nw)
-{
-    if (!nw)
-        return;
-    nc_free(p->ctx, nw->block);
-    nc_free(p->ctx, nw->svd_block);
-    ncs_prec_free(p->ctx, &nw->prec);
-    nc_free(p->ctx, nw);
-}
-
-/* --------------------------------------------------------------- models */
-
-/* Engine point of a model point. */
-static void model_point(const ncs_problem *p, const ncs_newton *nw, const double *x, double *X)
-{
-    int J = p->J;
-    if (nw->model == NCS_MODEL_FULL) {
-        memcpy(X, x, p->m * sizeof(double));
-        return;
-    }
-    size_t Jr = (size_t)J * nw->r;
-    ncs_gemm('N', 'T', J, J, nw->r, 1.0, x, J, x + Jr, J, 0.0, X, J);
-    memcpy(X + p->JJ, x + 2 * Jr, 2 * (size_t)J * sizeof(double));
-}
-
-/* Full model: SVD of G into U, sv, V; *phi and the gradient g. */
-static nc_status full_eval(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi)
-{
-    int J = p->J;
-    double f = ncs_smooth(p, x, &nw->sm, nw->g), nuc = 0;
-    if (J > 1) {
-        nc_status st = ncs_svd_run(p->ctx, &nw->svd, ncs_cG(p, x), 1);
-        if (st)
-            return st;
-        memcpy(nw->U, nw->svd.u, p->JJ * sizeof(double));
-        memcpy(nw->sv, nw->svd.sv, (size_t)J * sizeof(double));
-        for (int i = 0; i < J; ++i)
-            for (int j = 0; j < J; ++j)
-                nw->V[j + (size_t)i * J] = nw->svd.vt[i + (size_t)j * J];
-        for (int i = 0; i < J; ++i)
-            nuc += nw->sv[i];
-        for (size_t i = 0; i < p->JJ; ++i) {
-            nw->Uf[i] = (float)nw->U[i];
-            nw->Vf[i] = (float)nw->V[i];
-        }
-        /* d||G||_* = U_r V_r^T over the J - 1 possible directions */
-        ncs_gemm('N', 'T', J, J, J - 1, p->lZ, nw->U, J, nw->V, J, 1.0, nw->g, J);
-        ncs_project(p, nw->g);
-    }
-    *phi = f + p->lZ * nuc;
-    return NC_OK;
-}
-
-/* Factored model: *phi and the gradient, and the Jacobi diagonal. */
-static void factored_eval(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi)
-{
-    int J = p->J, r = nw->r;
-    size_t Jr = (size_t)J * r;
-    const double *A = x, *B = x + Jr;
-    double *gA = nw->g, *gB = nw->g + Jr;
-    model_point(p, nw, x, nw->X);
-    double f = ncs_smooth(p, nw->X, &nw->sm, nw->tmp);
-    memcpy(nw->Gf, nw->tmp, p->JJ * sizeof(double));
-    memcpy(nw->g + 2 * Jr, nw->tmp + p->JJ, 2 * (size_t)J * sizeof(double));
-    *phi = f + 0.5 * p->lZ * (ncs_dot(A, A, Jr) + ncs_dot(B, B, Jr));
-    for (size_t i = 0; i < Jr; ++i) {
-        gA[i] = p->lZ * A[i];
-        gB[i] = p->lZ * B[i];
-    }
-    ncs_gemm('N', 'N', J, r, J, 1.0, nw->Gf, J, B, J, 1.0, gA, J);
-    ncs_gemm('T', 'N', J, r, J, 1.0, nw->Gf, J, A, J, 1.0, gB, J);
-    ncs_project_cols(p, gA, r);
-    /* Jacobi: per-entry curvature of the cross entropy, carried to A and B */
-    double *var = nw->W, *sq = nw->W2;
-    for (int j = 0; j < J; ++j)
-        for (int i = 0; i < J; ++i) {
-            double q = nw->sm.Q[i + (size_t)j * J];
-            var[i + (size_t)j * J] = q * (1 - q) / (p->k[i] * p->N);
-        }
-    for (size_t i = 0; i < Jr; ++i)
-        sq[i] = B[i] * B[i];
-    ncs_gemm('N', 'N', J, r, J, 1.0, var, J, sq, J, 0.0, nw->diag, J);
-    for (size_t i = 0; i < Jr; ++i)
-        sq[i] = A[i] * A[i];
-    ncs_gemm('T', 'N', J, r, J, 1.0, var, J, sq, J, 0.0, nw->diag + Jr, J);
-    for (size_t i = 0; i < 2 * Jr; ++i)
-        nw->diag[i] += p->lZ;
-}
-
-/* Diagonal of the cross entropy's Hessian in d and bt (Jacobi's share of
- * them), into diag[0..2J). */
-static void smooth_diag_db(const ncs_problem *p, const ncs_soft *sm, double *diag)
-{
-    int J = p->J;
-    for (int i = 0; i < J; ++i) {
-        double h = 2 * p->lb;
-        for (int j = 0; j < J; ++j) {
-            double q = sm->Q[i + (size_t)j * J];
-            h += p->k[j] * p->n[j] / p->N * q * (1 - q) / p->k[i];
-        }
-        diag[J + i] = h > 0 ? h : 1e-300;
-        double k = p->k[i], w = k * p->n[i] / p->N;
-        double dd = 0;
-        if (p->dfree[i]) {
-            double qo = sm->qo[i], qt = sm->qt[i], e = qt * (1 - 1 / k) - qo / k;
-            dd = w * (qo / (k * k) + qt * (1 - 1 / k) * (1 - 1 / k) - e * e) /
-                 (p->sig[i] * p->sig[i]);
-        }
-        diag[i] = dd > 0 ? dd : 1e-300;
-    }
-}
-
-static nc_status model_eval(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi)
-{
-    if (nw->model == NCS_MODEL_FULL)
-        return full_eval(p, nw, x, phi);
-    factored_eval(p, nw, x, phi);
-    return NC_OK;
-}
-
-/* The full model's objective alone, from accurate singular values. */
-static nc_status full_value(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi)
-{
-    double f = ncs_smooth(p, x, &nw->sm, NULL), nuc = 0;
-    nc_status st = ncs_svd_run(p->ctx, &nw->svd, ncs_cG(p, x), 0);
-    if (st)
-        return st;
-    for (int i = 0; i < p->J; ++i)
-        nuc += nw->svd.sv[i];
-    *phi = f + p->lZ * nuc;
-    return NC_OK;
-}
-
-/* The nuclear curvature 1/(s_i + s_j) of the pair (i, j), 0 where it is
- * not defined (the diagonal, rank-deficient pairs). */
-static double pair_curvature(const ncs_newton *nw, int J, int i, int j)
-{
-    double den = (i < J - 1 ? nw->sv[i] : 0.0) + (j < J - 1 ? nw->sv[j] : 0.0);
-    return i != j && den > nw->sv[0] * NCS_RANK_RTOL ? 1.0 / den : 0.0;
-}
-
-/* The same product in single precision: four GEMMs at twice the speed.
- * Its rounding (1e-7 relative, and more in directions of small curvature)
- * is harmless while CG is asked for a few digits only; the gradient, the
- * line search and the certificates stay in double. */
-static void nuclear_hessian_single(const ncs_problem *p, ncs_newton *nw, const double *dG,
-                                   double *hG)
-{
-    int J = p->J;
-    float *F1 = nw->F1, *F2 = nw->F2;
-    for (size_t i = 0; i < p->JJ; ++i)
-        F1[i] = (float)dG[i];
-    ncs_sgemm('T', 'N', J, J, J, nw->Uf, F1, F2);
-    ncs_sgemm('N', 'N', J, J, J, F2, nw->Vf, F1);
-    for (int j = 0; j < J; ++j)
-        for (int i = 0; i < J; ++i)
-            F2[i + (size_t)j * J] =
-                (float)((F1[i + (size_t)j * J] - F1[j + (size_t)i * J]) * pair_curvature(nw, J, i, j));
-    ncs_sgemm('N', 'N', J, J, J, nw->Uf, F2, F1);
-    ncs_sgemm('N', 'T', J, J, J, F1, nw->Vf, F2);
-    for (size_t i = 0; i < p->JJ; ++i)
-        hG[i] += p->lZ * F2[i];
-}
-
-/* lZ U L(U^T dG V) V^T added to hG. */
-static void nuclear_hessian(const ncs_problem *p, ncs_newton *nw, const double *dG, double *hG)
-{
-    if (nw->single) {
-        nuclear_hessian_single(p, nw, dG, hG);
-        return;
-    }
-    int J = p->J;
-    double *M = nw->W, *L = nw->W2;
-    ncs_gemm('T', 'N', J, J, J, 1.0, nw->U, J, dG, J, 0.0, L, J);
-    ncs_gemm('N', 'N', J, J, J, 1.0, L, J, nw->V, J, 0.0, M, J);
-    for (int j = 0; j < J; ++j)
-        for (int i = 0; i < J; ++i)
-            L[i + (size_t)j * J] =
-                (M[i + (size_t)j * J] - M[j + (size_t)i * J]) * pair_curvature(nw, J, i, j);
-    ncs_gemm('N', 'N', J, J, J, 1.0, nw->U, J, L, J, 0.0, M, J);
-    ncs_gemm('N', 'T', J, J, J, p->lZ, M, J, nw->V, J, 1.0, hG, J);
-}
-
-static void model_hessian(const ncs_problem *p, ncs_newton *nw, const double *v, double *hv)
-{
-    int J = p->J;
-    if (nw->model == NCS_MODEL_FULL) {
-        ncs_smooth_hessian(p, &nw->sm, v, hv);
-        if (J > 1)
-            nuclear_hessian(p, nw, ncs_cG(p, v), ncs_pG(p, hv));
-        ncs_project(p, hv);
-        return;
-    }
-    int r = nw->r;
-    size_t Jr = (size_t)J * r;
-    const double *A = nw->x, *B = nw->x + Jr, *dA = v, *dB = v + Jr;
-    double *hA = hv, *hB = hv + Jr, *E = nw->tmp, *HE = nw->hv;
-    ncs_gemm('N', 'T', J, J, r, 1.0, dA, J, B, J, 0.0, E, J); /* dG = dA B' + A dB' */
-    ncs_gemm('N', 'T', J, J, r, 1.0, A, J, dB, J, 1.0, E, J);
-    memcpy(E + p->JJ, v + 2 * Jr, 2 * (size_t)J * sizeof(double));
-    ncs_smooth_hessian(p, &nw->sm, E, HE);
-    for (size_t i = 0; i < Jr; ++i) {
-        hA[i] = p->lZ * dA[i];
-        hB[i] = p->lZ * dB[i];
-    }
-    ncs_gemm('N', 'N', J, r, J, 1.0, HE, J, B, J, 1.0, hA, J);
-    ncs_gemm('N', 'N', J, r, J, 1.0, nw->Gf, J, dB, J, 1.0, hA, J);
-    ncs_gemm('T', 'N', J, r, J, 1.0, HE, J, A, J, 1.0, hB, J);
-    ncs_gemm('T', 'N', J, r, J, 1.0, nw->Gf, J, dA, J, 1.0, hB, J);
-    ncs_project_cols(p, hA, r);
-    memcpy(hv + 2 * Jr, HE + p->JJ, 2 * (size_t)J * sizeof(double));
-}
-
-/* Jacobi where the full model's preconditioner is unavailable: the smooth
- * per-entry curvature plus lZ times the mean nuclear curvature. */
-static void full_jacobi(const ncs_problem *p, ncs_newton *nw)
-{
-    int J = p->J;
-    double c = 0;
-    for (int i = 0; i < J - 1; ++i)
-        c += 2.0 / nw->sv[i];
-    c = J > 1 ? p->lZ * c / (J - 1) : 0.0;
-    for (int j = 0; j < J; ++j)
-        for (int i = 0; i < J; ++i) {
-            double q = nw->sm.Q[i + (size_t)j * J];
-            nw->diag[i + (size_t)j * J] = q * (1 - q) / (p->k[i] * p->N) + c;
-        }
-    smooth_diag_db(p, &nw->sm, nw->diag + p->JJ);
-}
-
-static void model_precond(const ncs_problem *p, ncs_newton *nw, const double *r, double *z)
-{
-    if (nw->model == NCS_MODEL_FULL && nw->use_prec) {
-        ncs_prec_apply(p, &nw->prec, r, z);
-        return;
-    }
-    for (size_t i = 0; i < nw->m; ++i)
-        z[i] = r[i] / nw->diag[i];
-    if (nw->model == NCS_MODEL_FULL) {
-        ncs_project(p, z);
-    } else {
-        ncs_project_cols(p, z, nw->r);
-        ncs_project_cols(p, z + 2 * (size_t)p->J * nw->r + p->J, 1);
-        for (int j = 0; j < p->J; ++j)
-            if (!p->dfree[j])
-                z[2 * (size_t)p->J * nw->r + j] = 0;
-    }
-}
-
-/* Preconditioner of the current point. */
-static nc_status model_prepare(const ncs_problem *p, ncs_newton *nw)
-{
-    if (nw->model == NCS_MODEL_FACTORED) {
-        smooth_diag_db(p, &nw->sm, nw->diag + 2 * (size_t)p->J * nw->r);
-        return NC_OK;
-    }
-    nw->use_prec = 0;
-    if (p->J > 1) {
-        nc_status st = ncs_prec_setup(p, &nw->sm, nw->U, nw->sv, nw->V, &nw->prec, nw->W);
-        if (st)
-            return st;
-        nw->use_prec = nw->prec.ok;
-    }
-    if (!nw->use_prec)
-        full_jacobi(p, nw);
-    return NC_OK;
-}
-
-/* ------------------------------------------------------------------ CG */
-
-/* From this order on the nuclear Hessian's products may run in single
- * precision (below it they are cheap anyway). */
-#define NCS_SINGLE_ORDER 200
-
-/* Truncated preconditioned CG for H dir = -g, to a relative preconditioned
- * residual FORCING; stops at negative curvature (the factored model is not
- * convex away from its minimum).  *gP receives |g|_{P^{-1}}. */
-static nc_status newton_direction(const ncs_problem *p, ncs_newton *nw, double forcing,
-                                  int max_it, int *iters, double *gP, double *gP0)
-{
-    size_t m = nw->m;
-    memset(nw->dir, 0, m * sizeof(double));
-    for (size_t i = 0; i < m; ++i)
-        nw->cr[i] = -nw->g[i];
-    model_precond(p, nw, nw->cr, nw->cz);
-    memcpy(nw->cp, nw->cz, m * sizeof(double));
-    double rz = ncs_dot(nw->cr, nw->cz, m), rz0 = rz;
-    *gP = sqrt(fabs(rz0));
-    *iters = 0;
-    if (gP0) { /* forcing relative to the phase's first gradient: scale-free,
-                * and shrinking with it, so that convergence stays quadratic */
-        if (!(*gP0 > 0))
-            *gP0 = *gP;
-        double f = *gP / *gP0;
-        forcing = f < forcing ? f : forcing;
-        /* in the quadratic regime a direction accurate to the floor saves a
-         * step: below 1e-6 CG would only chase the rounding of the products */
-        forcing = f <= 1e-3 || forcing < 1e-6 ? 1e-6 : forcing;
-    }
-    /* a few digits: single precision suffices for the large products */
-    nw->single = p->J >= NCS_SINGLE_ORDER && forcing >= 1e-3;
-    for (int it = 0; it < max_it && rz0 > 0; ++it) {
-        if (nc_interrupted(p->ctx))
-            return p->ctx->status;
-        model_hessian(p, nw, nw->cp, nw->ch);
-        double php = ncs_dot(nw->cp, nw->ch, m);
-        ++*iters;
-        if (!(php > 0)) {
-            if (it == 0) /* preconditioned steepest descent */
-                memcpy(nw->dir, nw->cz, m * sizeof(double));
-            break;
-        }
-        double alpha = rz / php;
-        for (size_t i = 0; i < m; ++i) {
-            nw->dir[i] += alpha * nw->cp[i];
-            nw->cr[i] -= alpha * nw->ch[i];
-        }
-        model_precond(p, nw, nw->cr, nw->cz);
-        double rz_new = ncs_dot(nw->cr, nw->cz, m);
-        if (!(rz_new > forcing * forcing * rz0))
-            break;
-        double beta = rz_new / rz;
-        rz = rz_new;
-        for (size_t i = 0; i < m; ++i)
-            nw->cp[i] = nw->cz[i] + beta * nw->cp[i];
-    }
-    return NC_OK;
-}
 
 /* ------------------------------------------------------------- the loop */
 
@@ -431,31 +26,6 @@ static double step_bound(const ncs_problem *p, const ncs_newton *nw)
     return t;
 }
 
-/* Model point from the engine point X: a copy, or balanced factors
- * A = U sqrt(S), B = V sqrt(S) of rank r. */
-static nc_status model_start(const ncs_problem *p, ncs_newton *nw, const double *X)
-{
-    int J = p->J, r = nw->r;
-    if (nw->model == NCS_MODEL_FULL) {
-        nw->m = p->m;
-        memcpy(nw->x, X, p->m * sizeof(double));
-        return NC_OK;
-    }
-    size_t Jr = (size_t)J * r;
-    nw->m = 2 * Jr + 2 * (size_t)J;
-    nc_status st = ncs_svd_run(p->ctx, &nw->svd, X, 1);
-    if (st)
-        return st;
-    for (int i = 0; i < r; ++i) {
-        double c = sqrt(nw->svd.sv[i]);
-        for (int l = 0; l < J; ++l) {
-            nw->x[l + (size_t)i * J] = nw->svd.u[l + (size_t)i * J] * c;
-            nw->x[Jr + l + (size_t)i * J] = nw->svd.vt[i + (size_t)l * J] * c;
-        }
-    }
-    memcpy(nw->x + 2 * Jr, X + p->JJ, 2 * (size_t)J * sizeof(double));
-    return NC_OK;
-}
 
 double ncs_point_scale(const ncs_problem *p, const double *X)
 {
@@ -482,7 +52,7 @@ static nc_status certify_state(const ncs_problem *p, ncs_newton *nw, const doubl
                                int need_gap, ncs_cert *c)
 {
     int J = p->J, r = J - 1;
-    model_point(p, nw, x, nw->X);
+    ncs_model_point(p, nw, x, nw->X);
     ncs_project(p, nw->X);
     const double *sv = nw->sv;
     if (J > 1 && nw->model == NCS_MODEL_FACTORED) {
@@ -526,16 +96,11 @@ static nc_status newton_polish(const ncs_problem *p, ncs_newton *nw, double tol,
     for (int it = 0; it < 3 && !(c->gap <= tol * c->primal && c->dist <= target); ++it) {
         for (size_t i = 0; i < nw->m; ++i)
             nw->xt[i] = nw->x[i] + nw->dir[i];
-        double phi, gP, tp0 = nc_now();
+        double phi, gP;
         ncs_cert ct;
-        if ((st = model_eval(p, nw, nw->xt, &phi)))
+        if ((st = ncs_model_eval(p, nw, nw->xt, &phi)) ||
+            (st = certify_state(p, nw, nw->xt, 0, &ct)))
             return st;
-        double tp1 = nc_now();
-        if ((st = certify_state(p, nw, nw->xt, 0, &ct)))
-            return st;
-        if (nw->verbose >= 3)
-            nc_printf(p->ctx, "  polish: eval %.3f certify %.3f: gap %.3e kkt %.2e dist %.2e\n",
-                      tp1 - tp0, nc_now() - tp1, ct.gap, ct.kkt, ct.dist);
         /* judged by the point, not by the gap: the dual point built from a
          * better primal point can be worse, and the best dual bound is kept */
         int better = isfinite(c->dist) ? ct.dist <= 0.5 * c->dist : ct.kkt <= 0.5 * c->kkt;
@@ -554,21 +119,18 @@ static nc_status newton_polish(const ncs_problem *p, ncs_newton *nw, double tol,
             break;
         int it_cg = 0;
         if (nw->model == NCS_MODEL_FACTORED || !nw->use_prec)
-            if ((st = model_prepare(p, nw)))
+            if ((st = ncs_model_prepare(p, nw)))
                 return st;
         /* accurate enough to reach the target in one step */
         double forcing = isfinite(c->dist) && c->dist > 0 ? 0.25 * target / c->dist : 1e-3;
         forcing = forcing < 1e-6 ? 1e-6 : (forcing > 0.1 ? 0.1 : forcing);
-        double tc = nc_now();
-        if ((st = newton_direction(p, nw, forcing, 30, &it_cg, &gP, NULL)))
+        if ((st = ncs_model_direction(p, nw, forcing, 30, &it_cg, &gP, NULL)))
             return st;
-        if (nw->verbose >= 3)
-            nc_printf(p->ctx, "  polish: cg %d in %.3f\n", it_cg, nc_now() - tc);
         res->cg += it_cg;
     }
     if (!(c->gap == c->gap)) { /* the point kept has no certificate yet */
         double kkt = c->kkt, dist = c->dist;
-        model_point(p, nw, nw->x, nw->X);
+        ncs_model_point(p, nw, nw->x, nw->X);
         ncs_project(p, nw->X);
         if ((st = ncs_certify(p, nw->X, &nw->svd, &nw->cw, nw->target, c)))
             return st;
@@ -596,8 +158,8 @@ static nc_status line_search(const ncs_problem *p, ncs_newton *nw, double phi, d
         /* the full step is usually taken: evaluate it with the vectors the
          * next step needs; backtracking trials need values only */
         int values_only = big && ls > 0;
-        nc_status st = values_only ? full_value(p, nw, nw->xt, phi_t)
-                                   : model_eval(p, nw, nw->xt, phi_t);
+        nc_status st = values_only ? ncs_model_value(p, nw, nw->xt, phi_t)
+                                   : ncs_model_eval(p, nw, nw->xt, phi_t);
         if (st)
             return st;
         if (*phi_t <= phi + 1e-4 * tt * slope + 8 * DBL_EPSILON * fabs(phi)) {
@@ -634,7 +196,7 @@ static nc_status try_finish(const ncs_problem *p, ncs_newton *nw, const ncs_newt
             res->cert.kkt = res->cert.dist = res->cert.primal = INFINITY;
             res->cert.gap = NAN;
             res->cert.dual = -INFINITY;
-            model_point(p, nw, nw->x, nw->X); /* for the distance target's scale */
+            ncs_model_point(p, nw, nw->x, nw->X); /* for the distance target's scale */
         } else if ((st = certify_state(p, nw, nw->x, 0, &res->cert))) {
             return st;
         }
@@ -655,10 +217,143 @@ static nc_status try_finish(const ncs_problem *p, ncs_newton *nw, const ncs_newt
 }
 
 
+/* What a phase remembers between steps. */
+typedef struct {
+    double phi, best_phi, gP0, last_t;
+    int fresh, stalls, short_steps, last_cg, built;
+} phase;
+
+enum { STEP_ON, STEP_END };
+
+/* Certifies the point before paying for a new direction when its KKT
+ * residual predicts success: the gap is first order in the residual relative
+ * to lZ (through the dual point's feasibility; second order with the
+ * clipped dual).  *end when it is the answer. */
+static nc_status early_certificate(const ncs_problem *p, ncs_newton *nw,
+                                   const ncs_newton_opts *o, const phase *ph,
+                                   ncs_newton_result *res, int *have, int *end)
+{
+    *have = *end = 0;
+    if (!(ph->last_t == 1 && nw->model == NCS_MODEL_FULL &&
+          ncs_norm2(nw->g, nw->m) <= NCS_CERTIFY_KKT * sqrt(o->tol) * p->lZ))
+        return NC_OK;
+    nc_status st = certify_state(p, nw, nw->x, 0, &res->cert);
+    if (st)
+        return st;
+    *have = 1;
+    if (res->cert.gap <= o->tol * res->cert.primal &&
+        res->cert.dist <= o->tolx * ncs_point_scale(p, nw->X))
+        *end = res->ok = 1;
+    return NC_OK;
+}
+
+/* The direction of the current point; the preconditioner is rebuilt only
+ * when it stops working well or the point moved much (it stays accurate far
+ * from where it was built). */
+static nc_status direction(const ncs_problem *p, ncs_newton *nw, phase *ph, int *iters)
+{
+    nc_status st;
+    if (!ph->built || ph->last_cg > 5 || ph->last_t < 0.5 || nw->model == NCS_MODEL_FACTORED ||
+        !nw->use_prec) {
+        if ((st = ncs_model_prepare(p, nw)))
+            return st;
+        ph->built = 1;
+    }
+    double gP;
+    if ((st = ncs_model_direction(p, nw, 0.1, 200, iters, &gP, &ph->gP0)))
+        return st;
+    ph->last_cg = *iters;
+    return NC_OK;
+}
+
+/* Takes the step of length t (trial in nw->xt) and decides whether the
+ * phase goes on: quadratic convergence shows within a few steps. */
+static int accept_step(const ncs_problem *p, ncs_newton *nw, const ncs_newton_opts *o,
+                       phase *ph, double t, double phi_t, double decrement, int iters,
+                       ncs_newton_result *res)
+{
+    double *swap = nw->x;
+    nw->x = nw->xt;
+    nw->xt = swap;
+    if (nw->model == NCS_MODEL_FACTORED) /* keep A orthogonal to e against rounding */
+        ncs_project_cols(p, nw->x, nw->r);
+    ph->phi = phi_t;
+    ph->last_t = t;
+    ++res->steps;
+    ph->short_steps = t < 1e-2 ? ph->short_steps + 1 : 0;
+    if (o->verbose >= 2)
+        nc_printf(p->ctx, "  newton (%s r=%d) %3d: objective %.15g  decrement %.3e  "
+                          "step %.3g  cg %d\n",
+                  nw->model == NCS_MODEL_FULL ? "full" : "factored",
+                  nw->model == NCS_MODEL_FULL ? p->J - 1 : nw->r, res->steps, ph->phi, decrement, t,
+                  iters);
+    if (ph->short_steps >= 3)
+        return STEP_END; /* far from the quadratic region: back to first order */
+    if (ph->phi < ph->best_phi - 1e3 * DBL_EPSILON * fabs(ph->phi)) {
+        ph->best_phi = ph->phi;
+        ph->stalls = 0;
+    } else if (++ph->stalls > 5) {
+        return STEP_END;
+    }
+    return STEP_ON;
+}
+
+/* One Newton step: evaluate, maybe certify, direction, maybe finish, line
+ * search. */
+static nc_status newton_step(const ncs_problem *p, ncs_newton *nw, const ncs_newton_opts *o,
+                             phase *ph, ncs_newton_result *res, int *outcome)
+{
+    nc_status st;
+    int J = p->J, iters = 0, have = 0, end = 0;
+    *outcome = STEP_END;
+    if (!ph->fresh && (st = ncs_model_eval(p, nw, nw->x, &ph->phi)))
+        return st;
+    if (nc_interrupted(p->ctx))
+        return p->ctx->status;
+    /* the full model's formula needs the J - 1 possible singular values > 0 */
+    if (nw->model == NCS_MODEL_FULL && J > 1 && !(nw->sv[J - 2] > nw->sv[0] * 1e-9))
+        return NC_OK;
+    if ((st = early_certificate(p, nw, o, ph, res, &have, &end)) || end)
+        return st;
+    if ((st = direction(p, nw, ph, &iters)))
+        return st;
+    res->cg += iters;
+    double slope = ncs_dot(nw->g, nw->dir, nw->m), decrement = -0.5 * slope;
+    if (have || decrement <= fmax(o->tol, 1e3 * DBL_EPSILON) * fabs(ph->phi)) {
+        int floor = decrement <= 1e3 * DBL_EPSILON * fabs(ph->phi), done = 0;
+        if ((st = try_finish(p, nw, o, floor, have, res, &done)) || done)
+            return st;
+    }
+    if (!(slope < 0))
+        return NC_OK; /* no descent direction */
+    double t = 0, phi_t = ph->phi;
+    if ((st = line_search(p, nw, ph->phi, slope, &t, &phi_t, &ph->fresh)) || t == 0)
+        return st;
+    *outcome = accept_step(p, nw, o, ph, t, phi_t, decrement, iters, res);
+    return NC_OK;
+}
+
+/* The singular values of G at the returned, certified point. */
+static nc_status final_singular_values(const ncs_problem *p, ncs_newton *nw, const double *X,
+                                       ncs_newton_result *res)
+{
+    res->svG = NULL;
+    if (!res->ok)
+        return NC_OK;
+    if (p->J > 1 && nw->svG_of != nw->x) { /* certified before a rejected trial */
+        nc_status st = ncs_svd_run(p->ctx, &nw->svd, X, 0);
+        if (st)
+            return st;
+        memcpy(nw->cw.svG, nw->svd.sv, (size_t)p->J * sizeof(double));
+        nw->svG_of = nw->x;
+    }
+    res->svG = nw->cw.svG;
+    return NC_OK;
+}
+
 nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r, double *X,
                          const ncs_newton_opts *o, ncs_newton_result *res)
 {
-    int J = p->J;
     nc_status st;
     memset(res, 0, sizeof *res);
     res->cert.gap = res->cert.kkt = res->cert.dist = INFINITY;
@@ -668,122 +363,17 @@ nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r,
     nw->tolx = o->tolx;
     nw->svG_of = NULL;
     nw->verbose = o->verbose;
-    if ((st = model_start(p, nw, X)))
+    if ((st = ncs_model_start(p, nw, X)))
         return st;
-    double phi = 0, best_phi = INFINITY, gP0 = 0, last_t = 0;
-    int fresh = 0, stalls = 0, short_steps = 0, last_cg = 0, built = 0;
-    for (int it = 0; it < o->max_steps; ++it) {
+    phase ph = {0, INFINITY, 0, 0, 0, 0, 0, 0, 0};
+    int outcome = STEP_ON;
+    for (int it = 0; it < o->max_steps && outcome == STEP_ON; ++it) {
         if (nc_interrupted(p->ctx))
             return p->ctx->status;
-        double t0 = nc_now();
-        if (!fresh && (st = model_eval(p, nw, nw->x, &phi)))
+        if ((st = newton_step(p, nw, o, &ph, res, &outcome)))
             return st;
-        if (nc_interrupted(p->ctx))
-            return p->ctx->status;
-        /* the full model's formula needs the J - 1 possible singular values > 0 */
-        if (model == NCS_MODEL_FULL && J > 1 && !(nw->sv[J - 2] > nw->sv[0] * 1e-9)) {
-            if (o->verbose >= 2)
-                nc_printf(p->ctx, "  newton: left the full-rank region\n");
-            break;
-        }
-        int iters = 0, done = 0, have_cert = 0;
-        double tcert = nc_now();
-        /* the gap is first order in the KKT residual relative to lZ (through
-         * the dual point's feasibility; second order with the clipped dual),
-         * so a certificate is worth its cost only once the residual is small */
-        double kkt = ncs_norm2(nw->g, nw->m);
-        if (last_t == 1 && model == NCS_MODEL_FULL &&
-            kkt <= NCS_CERTIFY_KKT * sqrt(o->tol) * p->lZ) {
-            if ((st = certify_state(p, nw, nw->x, 0, &res->cert)))
-                return st;
-            have_cert = 1;
-            if (o->verbose >= 3)
-                nc_printf(p->ctx, "  newton: predicted optimum: gap %.3e, kkt %.2e, dist %.2e "
-                                  "(target %.2e)\n",
-                          res->cert.gap, res->cert.kkt, res->cert.dist,
-                          o->tolx * ncs_point_scale(p, nw->X));
-            if (res->cert.gap <= o->tol * res->cert.primal &&
-                res->cert.dist <= o->tolx * ncs_point_scale(p, nw->X)) {
-                res->ok = 1;
-                break;
-            }
-        }
-        double t1 = nc_now(), gP;
-        if (o->verbose >= 3 && have_cert)
-            nc_printf(p->ctx, "  newton: eval %.3f s, certificate %.3f s\n", tcert - t0, t1 - tcert);
-        /* the preconditioner is rebuilt only when it stops working well or
-         * the point moved much: it is accurate far from where it was built */
-        if (!built || last_cg > 5 || last_t < 0.5 || model == NCS_MODEL_FACTORED ||
-            !nw->use_prec) {
-            if ((st = model_prepare(p, nw)))
-                return st;
-            built = 1;
-        }
-        double t2 = nc_now();
-        if ((st = newton_direction(p, nw, 0.1, 200, &iters, &gP, &gP0)))
-            return st;
-        double t3 = nc_now();
-        res->cg += iters;
-        last_cg = iters;
-        double slope = ncs_dot(nw->g, nw->dir, nw->m), decrement = -0.5 * slope;
-        if (o->verbose >= 3)
-            nc_printf(p->ctx, "  newton: direction (%d CG) in %.3f s, decrement %.3e\n", iters,
-                      t3 - t2, decrement);
-        if (have_cert || decrement <= fmax(o->tol, 1e3 * DBL_EPSILON) * fabs(phi)) {
-            int floor = decrement <= 1e3 * DBL_EPSILON * fabs(phi);
-            if ((st = try_finish(p, nw, o, floor, have_cert, res, &done)))
-                return st;
-            if (done)
-                break;
-        }
-        if (!(slope < 0)) {
-            if (o->verbose >= 2)
-                nc_printf(p->ctx, "  newton: no descent direction\n");
-            break;
-        }
-        double t = 0, phi_t = phi;
-        if ((st = line_search(p, nw, phi, slope, &t, &phi_t, &fresh)))
-            return st;
-        if (o->verbose >= 3)
-            nc_printf(p->ctx, "  newton times: eval+certify %.3f prepare %.3f cg %.3f search %.3f\n",
-                      t1 - t0, t2 - t1, t3 - t2, nc_now() - t3);
-        if (t == 0) {
-            if (o->verbose >= 2)
-                nc_printf(p->ctx, "  newton: line search failed\n");
-            break;
-        }
-        double *swap = nw->x;
-        nw->x = nw->xt;
-        nw->xt = swap;
-        if (model == NCS_MODEL_FACTORED) /* keep A orthogonal to e against rounding */
-            ncs_project_cols(p, nw->x, r);
-        phi = phi_t;
-        last_t = t;
-        ++res->steps;
-        short_steps = t < 1e-2 ? short_steps + 1 : 0;
-        if (o->verbose >= 2)
-            nc_printf(p->ctx, "  newton (%s r=%d) %3d: objective %.15g  decrement %.3e  "
-                              "step %.3g  cg %d\n",
-                      model == NCS_MODEL_FULL ? "full" : "factored",
-                      model == NCS_MODEL_FULL ? J - 1 : r, res->steps, phi, decrement, t, iters);
-        if (short_steps >= 3)
-            break; /* far from the quadratic region: back to first order */
-        /* quadratic convergence shows within a few steps; give up otherwise */
-        if (phi < best_phi - 1e3 * DBL_EPSILON * fabs(phi))
-            best_phi = phi, stalls = 0;
-        else if (++stalls > 5)
-            break;
     }
-    model_point(p, nw, nw->x, X);
+    ncs_model_point(p, nw, nw->x, X);
     ncs_project(p, X);
-    res->svG = NULL;
-    if (res->ok && J > 1 && nw->svG_of != nw->x) { /* certified before a rejected trial */
-        if ((st = ncs_svd_run(p->ctx, &nw->svd, X, 0)))
-            return st;
-        memcpy(nw->cw.svG, nw->svd.sv, (size_t)J * sizeof(double));
-        nw->svG_of = nw->x;
-    }
-    if (res->ok)
-        res->svG = nw->cw.svG;
-    return NC_OK;
+    return final_singular_values(p, nw, X, res);
 }
