@@ -192,12 +192,11 @@ static nc_status clip_point(const ncs_problem *p, const ncs_soft *sm, const ncs_
     ncs_gemm('N', 'N', J, J, J, 1.0, svd->u, J, svd->vt, J, 0.0, M, J);
     double tau = 0; /* mixing weight towards s that keeps the masses >= 0 */
     for (int j = 0; j < J; ++j) {
-        double sq = sqrt(p->n[j]), k = p->k[j], mass = 0;
+        double sq = sqrt(p->n[j]), k = p->k[j];
         for (int i = 0; i < J; ++i)
             if (i != j) {
                 double q = -M[i + (size_t)j * J] * sqrt(p->k[i] / k) / sq;
                 out->Q[i + (size_t)j * J] = q;
-                mass += q;
                 if (q < 0) {
                     double qs = s->Q[i + (size_t)j * J], t = -q / (qs - q);
                     tau = t > tau ? t : tau;
@@ -219,7 +218,6 @@ static nc_status clip_point(const ncs_problem *p, const ncs_soft *sm, const ncs_
                 double tt = -neg[t] / (pos[t] - neg[t]);
                 tau = tt > tau ? tt : tau;
             }
-        (void)mass;
     }
     if (!(tau < 1))
         return NC_OK;

@@ -65,6 +65,8 @@ static nc_status certify_state(const ncs_problem *p, ncs_newton *nw, const doubl
     nc_status st = ncs_point_bound(p, nw->X, &nw->svd, J > 1 ? r : 0, &nw->cw, nw->tmp, c);
     if (st)
         return st;
+    if (nc_interrupted(p->ctx))
+        return p->ctx->status;
     int hit = c->dist <= nw->tolx * ncs_point_scale(p, nw->X);
     if (p->lb > 0 && !hit && !need_gap) {
         double nuc = 0;
@@ -98,8 +100,11 @@ static nc_status newton_polish(const ncs_problem *p, ncs_newton *nw, double tol,
             nw->xt[i] = nw->x[i] + nw->dir[i];
         double phi, gP;
         ncs_cert ct;
-        if ((st = ncs_model_eval(p, nw, nw->xt, &phi)) ||
-            (st = certify_state(p, nw, nw->xt, 0, &ct)))
+        if ((st = ncs_model_eval(p, nw, nw->xt, &phi)))
+            return st;
+        if (nc_interrupted(p->ctx)) /* an SVD done, a certificate to come */
+            return p->ctx->status;
+        if ((st = certify_state(p, nw, nw->xt, 0, &ct)))
             return st;
         /* judged by the point, not by the gap: the dual point built from a
          * better primal point can be worse, and the best dual bound is kept */

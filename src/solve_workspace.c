@@ -161,7 +161,7 @@ static size_t checked_lwork(double query, size_t minimum)
 
 size_t ncs_svd_lwork(int J)
 {
-    nc_blas_int n = J, lwork = -1, info = 0, one = 1;
+    nc_blas_int n = J, lwork = -1, info = 0;
     double wq = 0, wq2 = 0, dummy = 0;
     char all = 'A';
     /* workspace queries read no matrix */
@@ -177,7 +177,6 @@ size_t ncs_svd_lwork(int J)
         if (sdd > need)
             need = sdd;
     }
-    (void)one;
     return need;
 }
 
