@@ -15,7 +15,8 @@ function varargout = nc_collapse_path(varargin)
 %     'Tol'        target relative width of each certified bracket
 %                  (default 1e-10)
 %     'MaxProbes'  solves allowed per threshold (default 80)
-%     'Verbose'    0 silent (default), 1 a line per threshold, 2 every solve
+%     'Verbose'    0 silent (default), 1 a line per threshold with the time
+%                  left, 2 also every solve
 %
 %   How each threshold is found (docs/theory.md sections 3 to 5):
 %     within   a cluster of k >= 2 equal counts n_j loses its k - 1

@@ -83,14 +83,21 @@ function varargout = nc_theory (varargin)
 %   norm replaced by sum(sqrt(s.^2 + mu^2) - mu), mu falling tenfold per
 %   level.  At that rank, Newton's method on the manifold of matrices of that
 %   rank (the SVD chart, in which the exact norm is smooth) converges
-%   quadratically; a singular value a step takes through zero leaves the
-%   rank, and a violated certificate brings the violating directions in.
-%   Each Newton system is solved by conjugate gradients preconditioned by the
-%   norm's exact curvature, so nothing of size J^2 x J^2 is formed: a step
-%   costs one SVD of G and four J x J matrix products per CG step; memory is
-%   about 26 J^2 doubles.  A subgradient or proximal method could not return
-%   exact zeros or machine precision.  Times: about 1 ms for J <= 10, 0.2 s
-%   for CIFAR-100-LT's 85 clusters, a minute for J = 1000 (bench/bench_theory.m).
+%   quadratically; a singular value leaves the rank when a step takes it to
+%   zero or removing it lowers the objective, a violated certificate brings
+%   the violating directions in, and a rank that does not settle is read
+%   again at a finer smoothing.  Each Newton system is solved by conjugate
+%   gradients, preconditioned by the loss's exact curvature column by column
+%   at full rank and by the norm's exact curvature below it, so nothing of
+%   size J^2 x J^2 is formed: a step costs one SVD of G and four J x J
+%   matrix products per CG step, about 250 CG steps in all at full rank
+%   whatever J.  Memory: about 30 J^2 doubles (240 MB at J = 1000); larger
+%   problems are refused up front (ncufm:tooLarge).  A subgradient or
+%   proximal method could not return exact zeros or machine precision.
+%   Times measured here (bench/bench_theory.m, 2 shared cores): 1 ms for
+%   J <= 10, 0.15-0.4 s for CIFAR-100-LT's 85 clusters, 4-10 s for J = 300,
+%   100-300 s for J = 1000 distinct counts (30 to 80 times one SVD of a
+%   1000 x 1000 matrix timed in the same run, depending on the load).
 %
 %       % Figure 5 of the paper: 5 classes of 500 samples, 5 of 100
 %       T = nc_theory ([5 5], [500 100], 0.0039, 0.01);
@@ -192,6 +199,8 @@ end
 %!error id=ncufm:badN nc_theory ({5, 3}, 0.01, 0)
 %!error id=ncufm:badN nc_theory (int64 ([5 -3]), 0.01, 0)
 %!error id=ncufm:badArgCount [a, b] = nc_theory ([2 3], [10 20], 0.01, 0)
+%!error <Zbar is K x K> nc_theory (1:3e5, 1e-3, 0.01)
+%!error id=ncufm:tooLarge nc_theory (1:3e5, 1e-3, 0.01)
 
 %!demo
 %! % Minority collapse (Figure 5 of the paper): delta_B falls to exactly 0 at sqrt(n_B)/N

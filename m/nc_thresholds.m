@@ -160,6 +160,8 @@ end
 %!error id=ncufm:badN nc_thresholds ([7 0 1], 0.01)
 %!error id=ncufm:badArgCount nc_thresholds ([1 2], [10 20], 0.01, 4)
 %!error id=ncufm:badArgCount nc_thresholds ('LambdaZ', 0.01)
+%!error <J = 300000 clusters> nc_thresholds (1:3e5, 0.01)
+%!error id=ncufm:tooLarge nc_thresholds (1:3e5, 0.01)
 
 %!demo
 %! % Where the structure changes for three clusters

@@ -18,7 +18,7 @@ static mxArray *main_classes(const double *w, size_t K)
     for (size_t k = 0; k < K; ++k)
         top = w[k] > top ? w[k] : top;
     size_t count = 0;
-    size_t *idx = mxMalloc((K ? K : 1) * sizeof *idx);
+    size_t *idx = ncm_alloc(K ? K : 1, sizeof *idx);
     for (size_t k = 0; k < K; ++k) {
         if (!(top > 0 && w[k] >= 0.5 * top))
             continue;
@@ -32,7 +32,7 @@ static mxArray *main_classes(const double *w, size_t K)
     mxArray *out = mxCreateDoubleMatrix(1, count, mxREAL);
     for (size_t i = 0; i < count; ++i)
         mxGetPr(out)[i] = (double)(idx[i] + 1);
-    mxFree(idx);
+    ncm_free(idx);
     return out;
 }
 
@@ -64,19 +64,19 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         }
 
     size_t D = K - 1;
-    double *lambda = mxMalloc(D * sizeof *lambda), *lower = mxMalloc(D * sizeof *lower);
-    double *upper = mxMalloc(D * sizeof *upper);
-    int *before = mxMalloc(D * sizeof *before), *after = mxMalloc(D * sizeof *after);
-    int *kind = mxMalloc(D * sizeof *kind);
-    double *u = mxMalloc(K * D * sizeof *u), *v = mxMalloc(K * D * sizeof *v);
-    double *w = mxMalloc(K * D * sizeof *w);
+    double *lambda = ncm_alloc(D, sizeof *lambda), *lower = ncm_alloc(D, sizeof *lower);
+    double *upper = ncm_alloc(D, sizeof *upper);
+    int *before = ncm_alloc(D, sizeof *before), *after = ncm_alloc(D, sizeof *after);
+    int *kind = ncm_alloc(D, sizeof *kind);
+    double *u = ncm_alloc(K * D, sizeof *u), *v = ncm_alloc(K * D, sizeof *v);
+    double *w = ncm_alloc(K * D, sizeof *w);
     nc_collapse_path_result r = {.lambda = lambda, .lower = lower, .upper = upper,
                                  .rank_before = before, .rank_after = after, .kind = kind,
                                  .u = u, .v = v, .weight = w};
     nc_ctx ctx;
     ncm_ctx(&ctx);
     if (nc_collapse_path(&ctx, (int)K, n, lb, &opts, &r) != NC_OK)
-        ncm_raise(&ctx); /* Octave frees mxMalloc memory on error */
+        ncm_raise(&ctx); /* frees the scratch memory */
 
     size_t count = (size_t)r.count;
     mxArray *lam = mxCreateDoubleMatrix(count, 1, mxREAL), *lo = mxCreateDoubleMatrix(count, 1, mxREAL),
@@ -120,4 +120,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         {"time", ncm_real_scalar(r.time)},
     };
     plhs[0] = NCM_STRUCT(out);
+    ncm_end();
 }

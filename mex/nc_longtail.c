@@ -39,4 +39,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         ncm_raise(&ctx);
     }
     plhs[0] = out;
+    ncm_end();
 }

@@ -108,7 +108,7 @@ static const double *numeric_file(const mxArray *a, const char *arg, char *name,
     char *path = ncm_path(a, arg);
     snprintf(name, len, "%s (%s)", arg, path);
     mxArray *X = read_whole(path, 1);
-    mxFree(path);
+    ncm_free(path);
     *rows = mxGetM(X);
     *cols = mxGetN(X);
     const double *v = mxGetPr(X);
@@ -243,7 +243,7 @@ static int *labels(const mxArray *a, size_t want, int base, int *K, size_t *len)
     char *path = ncm_path(a, "Y"), name[300];
     snprintf(name, sizeof name, "Y (%s)", path);
     mxArray *Y = read_whole(path, 0);
-    mxFree(path);
+    ncm_free(path);
     return ncm_labels(Y, name, flags, want, K, len);
 }
 
@@ -253,7 +253,7 @@ static size_t label_count(const mxArray *a)
         return mxGetNumberOfElements(a);
     char *path = ncm_path(a, "Y");
     const nc_npy_header h = file_header(path);
-    mxFree(path);
+    ncm_free(path);
     return (size_t)h.shape[0] * (size_t)h.shape[1];
 }
 
@@ -297,9 +297,9 @@ static mxArray *result_struct(const nc_metrics_state *st, const nc_metrics_resul
 static void result_arrays(nc_metrics_result *r, int K)
 {
     memset(r, 0, sizeof *r);
-    r->cdnv_matrix = mxMalloc((size_t)K * K * sizeof(double));
-    r->class_var = mxMalloc((size_t)K * sizeof(double));
-    r->zbar = mxMalloc((size_t)K * K * sizeof(double));
+    r->cdnv_matrix = ncm_alloc((size_t)K * K, sizeof(double));
+    r->class_var = ncm_alloc((size_t)K, sizeof(double));
+    r->zbar = ncm_alloc((size_t)K * K, sizeof(double));
 }
 
 static void check_size(size_t d, int K, int with_W)
@@ -619,7 +619,7 @@ static mxArray *metrics_of_file(const mxArray *Ha, const mxArray *Ya, const opti
     nc_npy_close(&ctx, a);
     mxArray *R = result_struct(&st, &r, o->W);
     nc_metrics_state_free(&ctx, &st);
-    mxFree(path);
+    ncm_free(path);
     return R;
 }
 
@@ -629,12 +629,13 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     ncm_nargs(nrhs, 1, -1, nlhs, 1);
     if (mxIsStruct(prhs[IN_H]) || is_verb(prhs[IN_H], "init")) {
         plhs[0] = stream(nrhs, prhs);
-        return;
+    } else {
+        if (nrhs < 2)
+            ncm_error("badArgCount", "needs features H and labels Y (arrays or .npy file names)");
+        options o;
+        parse_tail(nrhs, prhs, IN_TAIL, &o);
+        plhs[0] = is_text(prhs[IN_H]) ? metrics_of_file(prhs[IN_H], prhs[IN_Y], &o)
+                                      : metrics_of_matrix(prhs[IN_H], prhs[IN_Y], &o);
     }
-    if (nrhs < 2)
-        ncm_error("badArgCount", "needs features H and labels Y (arrays or .npy file names)");
-    options o;
-    parse_tail(nrhs, prhs, IN_TAIL, &o);
-    plhs[0] = is_text(prhs[IN_H]) ? metrics_of_file(prhs[IN_H], prhs[IN_Y], &o)
-                                  : metrics_of_matrix(prhs[IN_H], prhs[IN_Y], &o);
+    ncm_end();
 }

@@ -40,7 +40,7 @@ typedef struct {
     int test_single, features, image_set, threads;
 } extras;
 
-/* Labels 1..K of any numeric class as 0-based ints (mxMalloc'd); *K is
+/* Labels 1..K of any numeric class as 0-based ints (ncm_alloc'd); *K is
  * the number of classes, or 0 to set it from max(y). */
 static int *labels(const mxArray *a, const char *arg, size_t want, int *K)
 {

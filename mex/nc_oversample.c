@@ -35,9 +35,9 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
                     ? ncm_scalar(prhs[IN_LAMBDA_B], "LAMBDA_B", "badLambda", NCM_NONNEG)
                     : DEFAULT_LAMBDA_B;
 
-    double *counts = mxMalloc(K * sizeof *counts), *factor = mxMalloc(K * sizeof *factor);
-    double *weight = mxMalloc(K * sizeof *weight);
-    int *collapsed = mxMalloc(K * sizeof *collapsed);
+    double *counts = ncm_alloc(K, sizeof *counts), *factor = ncm_alloc(K, sizeof *factor);
+    double *weight = ncm_alloc(K, sizeof *weight);
+    int *collapsed = ncm_alloc(K, sizeof *collapsed);
     nc_oversample_result r = {.counts = counts, .factor = factor, .collapsed_before = collapsed,
                               .collapse_weight = weight};
     nc_ctx ctx;
@@ -65,4 +65,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         {"probes", ncm_real_scalar(r.probes)},
     };
     plhs[0] = NCM_STRUCT(out);
+    ncm_end();
 }

@@ -162,9 +162,9 @@ static void read_archive(int nlhs, mxArray *plhs[], const char *path, const opti
     if (nc_npz_names(&ctx, path, &names, &count) != NC_OK)
         ncm_raise(&ctx);
     /* Octave owns these copies, so that a raised error leaks nothing */
-    char **keys = mxMalloc((count ? count : 1) * sizeof *keys);
+    char **keys = ncm_alloc(count ? count : 1, sizeof *keys);
     for (size_t i = 0; i < count; ++i) {
-        keys[i] = mxMalloc(strlen(names[i]) + 1);
+        keys[i] = ncm_alloc(strlen(names[i]) + 1, 1);
         strcpy(keys[i], names[i]);
     }
     nc_npz_free_names(&ctx, names, count);
@@ -176,9 +176,9 @@ static void read_archive(int nlhs, mxArray *plhs[], const char *path, const opti
         ncm_set(info, field, header_struct(&h, keys[i]));
         if (!o->header_only)
             ncm_set(X, field, read_array(path, keys[i], o));
-        mxFree(keys[i]);
+        ncm_free(keys[i]);
     }
-    mxFree(keys);
+    ncm_free(keys);
     if (o->header_only) {
         mxDestroyArray(X);
         plhs[OUT_X] = info;
@@ -211,8 +211,7 @@ static void parse_options(int nrhs, const mxArray *prhs[], options *o)
             o->header_only = ncm_flag(prhs[i + 1], "HeaderOnly");
             break;
         case OPT_MEMBER:
-            if (o->member)
-                mxFree(o->member);
+            ncm_free(o->member);
             o->member = ncm_path(prhs[i + 1], "Member");
             break;
         }
@@ -246,7 +245,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
                 plhs[OUT_INFO] = header_struct(&h, o.member);
         }
     }
-    mxFree(path);
-    if (o.member)
-        mxFree(o.member);
+    ncm_end();
 }

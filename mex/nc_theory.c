@@ -21,8 +21,8 @@ static void read_clusters(const mxArray *ka, const mxArray *na, classes *c)
     c->K = 0;
     for (size_t j = 0; j < c->J; ++j)
         c->K += (size_t)c->k[j];
-    double *counts = mxMalloc(c->K * sizeof *counts);
-    c->cluster = mxMalloc(c->K * sizeof *c->cluster);
+    double *counts = ncm_alloc(c->K, sizeof *counts);
+    c->cluster = ncm_alloc(c->K, sizeof *c->cluster);
     for (size_t j = 0, t = 0; j < c->J; ++j)
         for (int i = 0; i < c->k[j]; ++i, ++t) {
             c->cluster[t] = (int)j;
@@ -76,7 +76,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
             *bias = mxCreateDoubleMatrix(J, 1, mxREAL), *Zbar = mxCreateDoubleMatrix(K, K, mxREAL),
             *b = mxCreateDoubleMatrix(K, 1, mxREAL), *sv = mxCreateDoubleMatrix(K, 1, mxREAL),
             *bsv = mxCreateDoubleMatrix(J - 1, 1, mxREAL);
-    int *coll = mxMalloc(J * sizeof *coll);
+    int *coll = ncm_alloc(J, sizeof *coll);
     nc_theory_result r = {.alpha = mxGetPr(alpha), .beta = mxGetPr(beta),
                           .delta = mxGetPr(delta), .gamma = mxGetPr(gamma),
                           .bias = mxGetPr(bias), .collapsed = coll, .Zbar = mxGetPr(Zbar),
@@ -84,7 +84,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     nc_ctx ctx;
     ncm_ctx(&ctx);
     if (nc_theory_map(&ctx, (int)J, c.k, c.n, (int)K, c.cluster, lZ, lb, &r) != NC_OK)
-        ncm_raise(&ctx); /* Octave frees the mx arrays and mxMalloc memory */
+        ncm_raise(&ctx); /* frees the scratch memory too */
     if (!(r.kkt < 1e-8))
         ncm_warning("notCertified",
                     "the optimality conditions hold only to %.3g (relative); the answer may be "
@@ -104,4 +104,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         {"objective", ncm_real_scalar(r.objective)}, {"kkt", ncm_real_scalar(r.kkt)},
         {"newton_steps", ncm_real_scalar(r.newton_steps)}};
     plhs[0] = NCM_STRUCT(out);
+    ncm_end();
 }

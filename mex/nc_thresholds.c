@@ -44,17 +44,21 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
                   npos);
     int counts_form = npos < NPOS_CLUSTERS, *k, *cluster;
     size_t J, K = 0;
-    const double *n, *counts = NULL;
+    const double *n, *counts;
     if (counts_form) {
         K = ncm_count_clusters(prhs[IN_COUNTS], "N", &J, &k, &n, &cluster, &counts);
     } else {
         J = ncm_clusters(prhs[IN_K], prhs[IN_N], "N", &k, &n);
         for (size_t j = 0; j < J; ++j)
             K += (size_t)k[j];
-        cluster = mxMalloc(K * sizeof *cluster);
+        cluster = ncm_alloc(K, sizeof *cluster);
+        double *c = ncm_alloc(K, sizeof *c);
         for (size_t j = 0, t = 0; j < J; ++j)
-            for (int i = 0; i < k[j]; ++i)
-                cluster[t++] = (int)j;
+            for (int i = 0; i < k[j]; ++i, ++t) {
+                cluster[t] = (int)j;
+                c[t] = n[j];
+            }
+        counts = c;
     }
     int ilb = counts_form ? IN_COUNTS_LAMBDA_B : IN_LAMBDA_B;
     double lb = npos > ilb ? read_lambda_b(prhs[ilb], counts_form) : 0.0, lZ = NAN;
@@ -72,16 +76,13 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     ncm_ctx(&ctx);
     if (nc_thresholds(&ctx, (int)J, k, n, lb, lZ, &r) != NC_OK)
         ncm_raise(&ctx);
-    mxArray *cnt = mxCreateDoubleMatrix(K, 1, mxREAL);
-    for (size_t c = 0; c < K; ++c)
-        mxGetPr(cnt)[c] = n[cluster[c]];
     const ncm_field out[] = {
-        {"k", index_column(k, J, 0)}, {"n", ncm_real(n, J, 1)}, {"counts", cnt},
+        {"k", index_column(k, J, 0)}, {"n", ncm_real(n, J, 1)}, {"counts", ncm_real(counts, K, 1)},
         {"cluster", index_column(cluster, K, 1)}, {"lambda_b", ncm_real_scalar(lb)},
         {"collapse", coll}, {"separation", ncm_real_scalar(r.separation)},
         {"zero", ncm_real_scalar(r.zero)}, {"lambda_Z", ncm_real_scalar(lZ)},
         {"minority", ncm_real_scalar(r.minority + 1)}, {"ratio", ncm_real_scalar(r.ratio)},
         {"n_major", ncm_real_scalar(r.n_major)}, {"oversample", over}};
     plhs[0] = NCM_STRUCT(out);
-    (void)counts;
+    ncm_end();
 }

@@ -444,8 +444,8 @@ size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
         ncm_error("badN", "%s must hold the sample counts of at least two classes", arg);
     if (K > 2147483647u)
         ncm_error("tooLarge", "%s has %zu classes; at most 2^31 - 1 are supported", arg, K);
-    int *kk = mxMalloc(K * sizeof *kk), *cl = mxMalloc(K * sizeof *cl), nJ = 0;
-    double *nn = mxMalloc(K * sizeof *nn);
+    int *kk = ncm_alloc(K, sizeof *kk), *cl = ncm_alloc(K, sizeof *cl), nJ = 0;
+    double *nn = ncm_alloc(K, sizeof *nn);
     nc_ctx ctx;
     ncm_ctx(&ctx);
     if (nc_cluster_counts(&ctx, (int)K, c, &nJ, kk, nn, cl) != NC_OK)
@@ -591,7 +591,7 @@ char *ncm_path(const mxArray *a, const char *arg)
     if (n == 0)
         ncm_error("badFile", "%s must not be empty", arg);
     /* room for any encoding of n characters (MATLAB's mxChar is UTF-16) */
-    char *s = mxMalloc(4 * n + 1);
+    char *s = ncm_alloc(4 * n + 1, 1);
     if (mxGetString(a, s, (mwSize)(4 * n + 1)) != 0)
         ncm_error("badFile", "%s could not be converted to a C string", arg);
     return s;
@@ -673,7 +673,7 @@ int *ncm_labels(const mxArray *a, const char *arg, unsigned flags, size_t want_l
         ncm_error("badLabels", "%s has label %.17g but there are K = %d classes (labels %d..%d)",
                   arg, top, *K, base, *K - 1 + base);
     }
-    int *y = mxMalloc(n ? n * sizeof *y : sizeof *y);
+    int *y = ncm_alloc(n ? n : 1, sizeof *y);
     for (size_t i = 0; i < n; ++i)
         y[i] = (int)(label_at(a, data, i) - base);
     *len = n;

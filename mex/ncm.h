@@ -105,8 +105,8 @@ size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int 
 /* A class-count vector (any order, any real numeric class) grouped into
  * clusters of equal counts, in decreasing order of count: returns K, and
  * *J clusters of k[j] classes with n[j] samples each, cluster[c] (0-based)
- * the cluster of class c and counts the K counts as doubles, all
- * mxMalloc'd. */
+ * the cluster of class c and counts the K counts as doubles, all in
+ * ncm_alloc memory. */
 size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
                           const double **n, int **cluster, const double **counts);
 /* A character string (a 1 x n or empty char array, without NUL
@@ -115,12 +115,12 @@ size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
 char *ncm_string(const mxArray *a, const char *arg);
 
 /* A file name: a non-empty character row vector with no NUL character (C
- * would silently cut the name at one), mxMalloc'd (free with mxFree). */
+ * would silently cut the name at one), in ncm_alloc memory. */
 char *ncm_path(const mxArray *a, const char *arg);
 
 /* Class labels of any real numeric class or logical: a full vector of
- * whole finite numbers in BASE..BASE+K-1, returned 0-based as mxMalloc'd
- * ints.  BASE is 1, or 0 with NCM_LABELS_FROM_0; NCM_LABELS_BASE_OPTION
+ * whole finite numbers in BASE..BASE+K-1, returned 0-based as ints in
+ * ncm_alloc memory.  BASE is 1, or 0 with NCM_LABELS_FROM_0; NCM_LABELS_BASE_OPTION
  * says the gateway takes a 'LabelBase' option (the error for a label 0
  * then points to it, else it says to add 1).  *K is the number of classes,
  * or 0 to set it from the largest label (at least 2 classes; more than

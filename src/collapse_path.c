@@ -60,6 +60,8 @@ typedef struct {
     nc_probe *pts;       /* probes of the current search, then carried over */
     int npts, cap;
     double t0;
+    int m0;         /* between rank just below the zero threshold */
+    double t_start;
     int right_slot; /* warm-start slot of the points right of the threshold sought */
     int last_attempts; /* solves the last probe needed */
     int allow_theory;  /* the cheap probes left the bracket too wide */
@@ -270,10 +272,9 @@ static ends find_ends(const path *p, int r)
     return e;
 }
 
-/* The estimate of threshold r+1 from the side whose nearest point is closer
- * (the secant's error is proportional to the product of the two points'
- * distances to the root); *anchor receives the geometric mean of those
- * distances. */
+/* The estimate of threshold r+1 from the side whose secant is anchored
+ * closer: the secant's error is proportional to the product of its two
+ * points' distances to the root, and *anchor receives their geometric mean. */
 static double estimate(const path *p, int r, const ends *e, double *anchor)
 {
     const nc_probe *b = &p->pts[e->b];
@@ -319,16 +320,17 @@ static nc_status probe_traced(path *p, double x, int r, double est, int *side)
 }
 
 /* Phase 1: secant steps (bisection when they stall) until the estimate of
- * threshold r+1 settles: its secant anchored within 1e-3 (relative, the
- * geometric mean of its points' distances) and
- * two successive estimates within tol/4 (a probe inside the certificate's
- * blind band adds no point, so the estimate stops moving there).  Returns the estimate (NaN when the
- * rank never rises above lZ = 1e-9 t0) and its last change in *change. */
+ * threshold r+1 settles: its secant anchored within 1e-3 (relative) and two
+ * successive estimates within tol/4 (a probe inside the certificate's blind
+ * band adds no point, so the estimate stops moving there).  Returns the
+ * estimate (NaN when the rank never rises above lZ = 1e-9 t0) and its last
+ * change in *change. */
 static nc_status locate(path *p, int r, int *used, double *est_out, double *change_out)
 {
     double prev = NAN, width_before = INFINITY, w_left = p->opts.tol;
     int stall = 0;
     *est_out = NAN;
+    p->allow_theory = 0;
     for (; *used < p->opts.max_probes; ++*used) {
         ends e = find_ends(p, r);
         if (e.b < 0)
@@ -480,10 +482,15 @@ static nc_status next_threshold(path *p, int r, int *found)
     p->right_slot = 1 - p->right_slot;
     p->pr.have[1 - p->right_slot] = 0;
     *found = mult;
-    if (p->opts.verbose)
+    if (p->opts.verbose) {
+        /* drops left: up to between rank J - 1; time left at the pace so far */
+        double spent = nc_now() - p->t_start, left = spent / (rn - p->m0) * (p->J - 1 - rn);
+        char eta[32];
+        nc_format_duration(left, eta, sizeof eta);
         nc_printf(p->ctx, "nc_collapse_path: between rank %d -> %d at lambda_Z = %.12g "
-                          "(bracket width %.2e relative)\n",
-                  rn, r, lambda, (b->lambda - xa) / lambda);
+                          "(bracket %.1e relative), %d of %d, about %s left\n",
+                  rn, r, lambda, (b->lambda - xa) / lambda, rn - p->m0, p->J - 1 - p->m0, eta);
+    }
     return NC_OK;
 }
 
@@ -598,8 +605,10 @@ nc_status nc_collapse_path(nc_ctx *ctx, int K, const double *n, double lb,
     if (ctx->status || (st = nc_prober_init(ctx, &g, n, lb, &p.pr)))
         goto done;
     int r = 0;
+    p.t_start = t_start;
     if ((st = zero_threshold(&p, &r)))
         goto done;
+    p.m0 = r;
     p.complete = 1;
     while (r < g.J - 1) {
         int mult = 0;

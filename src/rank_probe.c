@@ -54,8 +54,9 @@
  * from the certificate (see above). */
 #define SNAP_RTOL 1e-3
 
-/* nc_theory's cluster limit (the cluster-level program has J^2 + J unknowns) */
-#define THEORY_MAX_CLUSTERS 32
+/* The cluster-level solver's work grows as J^3 per Newton step: beyond this
+ * many clusters nc_solve alone is used. */
+#define THEORY_MAX_CLUSTERS 400
 
 static nc_blas_int svd_lwork(int m)
 {
@@ -469,10 +470,25 @@ nc_status nc_probe_theory(nc_prober *pr, double lZ, nc_probe *p, int m, double *
     nc_theory_result t = {.alpha = pr->talpha, .beta = pr->tbeta, .delta = pr->tdelta,
                           .gamma = pr->tgamma, .bias = pr->tbias, .collapsed = pr->tcoll,
                           .Zbar = pr->tZ, .b = pr->tb, .sv = pr->tsv, .between_sv = pr->tbsv};
-    nc_status st = nc_theory(pr->ctx, J, pr->tk, g->count, lZ, pr->lb, &t);
-    if (st)
-        return st;
+    /* a failure of this second opinion is no failure of the probe: its own
+     * context keeps the caller's error state clean (but memory exhaustion
+     * and Ctrl-C are passed on) */
+    nc_ctx own = *pr->ctx;
+    own.status = NC_OK;
+    own.errid[0] = own.errmsg[0] = 0;
+    nc_status st = nc_theory(&own, J, pr->tk, g->count, lZ, pr->lb, &t);
     pr->probes++;
+    if (st == NC_ENOMEM || st == NC_EINTERRUPT) {
+        *pr->ctx = own;
+        return st;
+    }
+    if (st) {
+        p->lambda = lZ;
+        p->rank = -1;
+        p->lo = 0;
+        p->hi = J;
+        return NC_OK;
+    }
     int q = 0;
     while (q < K && pr->tsv[q] > 0)
         ++q;

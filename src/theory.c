@@ -35,14 +35,18 @@ nc_status th_check_clusters(nc_ctx *ctx, int J, const int *k, const double *n, c
     return NC_OK;
 }
 
-/* Class indices sorted by decreasing count (stable: ties by class index). */
-static const double *sort_counts;
+/* A class and its count, sorted by decreasing count (ties by class). */
+typedef struct {
+    double count;
+    int cls;
+} class_count;
+
 static int by_count(const void *a, const void *b)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    if (sort_counts[i] != sort_counts[j])
-        return sort_counts[i] > sort_counts[j] ? -1 : 1;
-    return (i > j) - (i < j);
+    const class_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return (x->cls > y->cls) - (x->cls < y->cls);
 }
 
 nc_status nc_cluster_counts(nc_ctx *ctx, int K, const double *counts, int *J, int *k, double *n,
@@ -55,22 +59,22 @@ nc_status nc_cluster_counts(nc_ctx *ctx, int K, const double *counts, int *J, in
             return nc_fail(ctx, NC_EBADARG, "badN",
                            "N must hold positive finite sample counts (n(%d) = %g)", c + 1,
                            counts[c]);
-    int *order = nc_alloc(ctx, (size_t)K, sizeof *order);
+    class_count *order = nc_alloc(ctx, (size_t)K, sizeof *order);
     if (!order)
         return ctx->status;
-    for (int c = 0; c < K; ++c)
-        order[c] = c;
-    sort_counts = counts;
+    for (int c = 0; c < K; ++c) {
+        order[c].count = counts[c];
+        order[c].cls = c;
+    }
     qsort(order, (size_t)K, sizeof *order, by_count);
     int nJ = 0;
     for (int t = 0; t < K; ++t) {
-        int c = order[t];
-        if (t == 0 || counts[c] != n[nJ - 1]) {
-            n[nJ] = counts[c];
+        if (t == 0 || order[t].count != n[nJ - 1]) {
+            n[nJ] = order[t].count;
             k[nJ++] = 0;
         }
         k[nJ - 1]++;
-        cluster[c] = nJ - 1;
+        cluster[order[t].cls] = nJ - 1;
     }
     *J = nJ;
     nc_free(ctx, order);

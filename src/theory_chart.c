@@ -18,38 +18,30 @@
  * symmetric part and (phi'_a + phi'_b)/(s_a + s_b) on the antisymmetric part,
  * phi'' on the diagonal and phi'_a / s_a on B.
  *
- * Preconditioner: the norm's part exactly (2 x 2 blocks on A, diagonal on
- * B, D), the loss Hessian by its diagonal in the SVD basis (three GEMMs per
- * Newton step), x and b by their diagonals. */
+ * The preconditioners are in theory_precond.c (below full rank) and
+ * theory_full.c (at full rank). */
 #include "theory_internal.h"
 
 #include <math.h>
 #include <string.h>
 
-static void gemm(char ta, char tb, int m, int n, int k, double alpha, const double *a, int lda,
-                 const double *b, int ldb, double beta, double *c, int ldc)
-{
-    if (m == 0 || n == 0)
-        return;
-    if (k == 0) {
-        for (int j = 0; j < n; ++j)
-            for (int i = 0; i < m; ++i)
-                c[i + (size_t)ldc * j] = beta == 0 ? 0.0 : beta * c[i + (size_t)ldc * j];
-        return;
-    }
-    nc_gemm(ta, tb, m, n, k, alpha, a, lda > 0 ? lda : 1, b, ldb > 0 ? ldb : 1, beta, c,
-            ldc > 0 ? ldc : 1);
-}
+/* Below this ratio of the smallest to the largest (smoothed) singular value
+ * the full-rank systems go through the chart instead (spread_ok). */
+#define TH_FULL_SPREAD 1e-2
 
 nc_blas_int th_engine_lwork(int J)
 {
     nc_blas_int m = J - 1, nJ = J, info = 0, query = -1, ld = m > 0 ? m : 1;
     double opt = 0, dummy = 0;
     char job = 'A';
-    nc_blas_int need = 5 * (nc_blas_int)J + 64;
+    nc_blas_int need = 5 * (nc_blas_int)J + 64, iw = 0;
     if (m > 0) {
         dgesvd_(&job, &job, &m, &nJ, &dummy, &ld, &dummy, &dummy, &ld, &dummy, &nJ, &opt,
                 &query, &info, 1, 1);
+        if (info == 0 && opt > need)
+            need = (nc_blas_int)opt;
+        dgesdd_(&job, &m, &nJ, &dummy, &ld, &dummy, &dummy, &ld, &dummy, &nJ, &opt, &query, &iw,
+                &info, 1);
         if (info == 0 && opt > need)
             need = (nc_blas_int)opt;
     }
@@ -91,12 +83,20 @@ void th_engine_layout(th_carver *cv, th_engine *e, int Jc)
         *vj[i] = th_carve(cv, J, 1, sizeof(double));
     e->work = th_carve(cv, (size_t)e->lwork, 1, sizeof(double));
     e->ipiv = th_carve(cv, m + 1, 1, sizeof(nc_blas_int));
+    e->iwork = th_carve(cv, 8 * (m + 1), 1, sizeof(nc_blas_int));
+    e->adiag = th_carve(cv, m + 1, 1, sizeof(double));
     double **vz[] = {&e->g, &e->dz, &e->cr, &e->cz, &e->cp, &e->cq};
     for (size_t i = 0; i < sizeof vz / sizeof *vz; ++i)
         *vz[i] = th_carve(cv, nv, 1, sizeof(double));
     point_layout(cv, &e->pt[0], J, m);
     point_layout(cv, &e->pt[1], J, m);
     e->wsv = th_carve(cv, m + 1, 1, sizeof(double));
+    th_full_layout(cv, e, Jc);
+    e->wP = e->ddinv;
+    e->wRT = e->sq;
+    e->wom = e->beta;
+    e->wbeta = e->wzw;
+    e->wdelta = e->wunit;
 }
 
 int th_chart_dim(const th_problem *p, int r)
@@ -104,7 +104,42 @@ int th_chart_dim(const th_problem *p, int r)
     return r * (p->m + p->J - r) + p->nxa + p->J;
 }
 
-int th_point_factor(th_engine *e, th_point *pt, int r)
+/* C x = U diag(s) V' x for two probe vectors, to 1e-12 relative: dgesdd's
+ * answer is used only when it passes (it is known to fail on rare inputs).
+ * O(J^2), against the SVD's O(J^3). */
+static int factors_hold(th_engine *e, const th_point *pt)
+{
+    int m = e->p->m, J = e->p->J;
+    double *x = e->dxf, *t = e->hxf, *y = e->hbf;
+    for (int probe = 0; probe < 2; ++probe) {
+        for (int j = 0; j < J; ++j)
+            x[j] = probe == 0 ? 1.0 : cos(1.0 + 2.3 * j);
+        double err = 0, nrm = 0;
+        for (int a = 0; a < m; ++a) {
+            double acc = 0;
+            for (int j = 0; j < J; ++j)
+                acc += pt->VT[a + (size_t)J * j] * x[j];
+            t[a] = acc * pt->s[a];
+        }
+        for (int c = 0; c < m; ++c)
+            y[c] = 0;
+        for (int a = 0; a < m; ++a)
+            for (int c = 0; c < m; ++c)
+                y[c] += pt->U[c + (size_t)m * a] * t[a];
+        for (int j = 0; j < J; ++j)
+            for (int c = 0; c < m; ++c)
+                y[c] -= pt->C[c + (size_t)m * j] * x[j];
+        for (int c = 0; c < m; ++c)
+            err += y[c] * y[c];
+        for (int a = 0; a < m; ++a)
+            nrm += pt->s[a] * pt->s[a];
+        if (!(err <= 1e-24 * nrm * J))
+            return 0;
+    }
+    return 1;
+}
+
+int th_point_factor_exact(th_engine *e, th_point *pt, int r, int accurate)
 {
     const th_problem *p = e->p;
     int m = p->m, J = p->J;
@@ -112,18 +147,56 @@ int th_point_factor(th_engine *e, th_point *pt, int r)
         pt->r = 0;
         return 0;
     }
-    memcpy(e->svdA, pt->C, sizeof(double) * (size_t)m * J);
-    nc_blas_int M = m, nJ = J, info = 0, lw = e->lwork;
+    if (r == 0) {
+        th_point_truncate(e, pt, 0);
+        return 0;
+    }
+    nc_blas_int M = m, nJ = J, info = 1, lw = e->lwork;
     char job = 'A';
-    dgesvd_(&job, &job, &M, &nJ, e->svdA, &M, pt->s, pt->U, &M, pt->VT, &nJ, e->work, &lw, &info,
-            1, 1);
     e->svds++;
-    if (info != 0)
-        return -1;
+    /* divide and conquer, several times faster than dgesvd's QR iteration
+     * with vectors; checked, and dgesvd where it matters (certificates) */
+    if (!accurate) {
+        memcpy(e->svdA, pt->C, sizeof(double) * (size_t)m * J);
+        dgesdd_(&job, &M, &nJ, e->svdA, &M, pt->s, pt->U, &M, pt->VT, &nJ, e->work, &lw,
+                e->iwork, &info, 1);
+        if (info == 0 && !factors_hold(e, pt))
+            info = 1;
+    }
+    if (info != 0) {
+        memcpy(e->svdA, pt->C, sizeof(double) * (size_t)m * J);
+        dgesvd_(&job, &job, &M, &nJ, e->svdA, &M, pt->s, pt->U, &M, pt->VT, &nJ, e->work, &lw,
+                &info, 1, 1);
+        if (info != 0)
+            return -1;
+    }
     if (r >= 0)
         th_point_truncate(e, pt, r);
     else
         pt->r = m;
+    return 0;
+}
+
+int th_point_factor(th_engine *e, th_point *pt, int r)
+{
+    return th_point_factor_exact(e, pt, r, 0);
+}
+
+/* Singular values of pt->C only (a trial point: its vectors are computed
+ * once it is accepted, th_point_factor); beyond the rank they are zero. */
+static int point_values(th_engine *e, th_point *pt)
+{
+    int m = e->p->m, J = e->p->J;
+    memcpy(e->svdA, pt->C, sizeof(double) * (size_t)m * J);
+    nc_blas_int M = m, nJ = J, info = 0, lw = e->lwork, one = 1;
+    char job = 'N';
+    dgesvd_(&job, &job, &M, &nJ, e->svdA, &M, pt->s, NULL, &one, NULL, &one, e->work, &lw,
+            &info, 1, 1);
+    if (info != 0)
+        return -1;
+    if (pt->mu == 0)
+        for (int a = pt->r; a < m; ++a)
+            pt->s[a] = 0;
     return 0;
 }
 
@@ -149,7 +222,7 @@ void th_point_truncate(th_engine *e, th_point *pt, int r)
     for (int a = 0; a < r; ++a)
         for (int c = 0; c < m; ++c)
             e->T1[c + (size_t)m * a] = pt->U[c + (size_t)m * a] * pt->s[a];
-    gemm('N', 'N', m, J, r, 1.0, e->T1, m, pt->VT, J, 0.0, pt->C, m);
+    th_gemm('N', 'N', m, J, r, 1.0, e->T1, m, pt->VT, J, 0.0, pt->C, m);
 }
 
 double th_point_objective(th_engine *e, th_point *pt)
@@ -192,32 +265,6 @@ static void norm_coefficients(th_engine *e, const th_point *pt)
         e->cb[a] = lam / (mu > 0 ? hypot(pt->s[a], mu) : pt->s[a]);
 }
 
-/* The loss Hessian's diagonal in the SVD basis u_a v_b' (C coordinates):
- * with y_a = Q u_a and H_j = diag(q_.j / k) - s_j s_j', s_j = q_.j / sqrt(k)
- * (the Hessian of column j in G), it is sum_j V_jb^2 y_a' H_j y_a. */
-static void loss_diagonal(th_engine *e, const th_point *pt)
-{
-    const th_problem *p = e->p;
-    int J = p->J, m = p->m;
-    double *Y = e->Y, *Y2 = e->T1, *Mq = e->dG, *Sq = e->HG;
-    th_apply_q(p, pt->U, m, Y);
-    for (size_t i = 0; i < (size_t)J * m; ++i)
-        Y2[i] = Y[i] * Y[i];
-    for (int j = 0; j < J; ++j)
-        for (int i = 0; i < J; ++i) {
-            double q = e->col.q[i + (size_t)J * j];
-            Mq[i + (size_t)J * j] = q * p->isk[i] * p->isk[i];
-            Sq[i + (size_t)J * j] = q * p->isk[i];
-        }
-    gemm('T', 'N', m, J, J, 1.0, Y2, J, Mq, J, 0.0, e->T2, m);
-    gemm('T', 'N', m, J, J, 1.0, Y, J, Sq, J, 0.0, e->Xi, m);
-    for (size_t i = 0; i < (size_t)m * J; ++i)
-        e->T2[i] -= e->Xi[i] * e->Xi[i];
-    for (size_t i = 0; i < (size_t)J * J; ++i)
-        Mq[i] = pt->VT[i] * pt->VT[i];
-    gemm('N', 'T', m, J, J, 1.0, e->T2, m, Mq, J, 0.0, e->Dg, m);
-}
-
 /* The loss Hessian's diagonal in x and b. */
 static void xb_diagonal(th_engine *e)
 {
@@ -234,47 +281,100 @@ static void xb_diagonal(th_engine *e)
     }
 }
 
-double th_chart_prepare(th_engine *e)
+void th_chart_gamma(th_engine *e)
 {
     const th_problem *p = e->p;
-    th_point *pt = &e->pt[e->cur];
-    int J = p->J, m = p->m, r = pt->r;
-    double F = th_loss(p, pt->C, pt->x, pt->b, e->G, e->gC, e->gx, e->gb, &e->col, e->HG);
-    if (r == 0) {
+    const th_point *pt = &e->pt[e->cur];
+    int J = p->J, m = p->m;
+    if (pt->r == 0) {
         /* a rank-0 point's chart basis is the identity (th_point_truncate) */
         memcpy(e->Gam, e->gC, sizeof(double) * (size_t)m * J);
-    } else {
-        gemm('T', 'N', m, J, m, 1.0, pt->U, m, e->gC, m, 0.0, e->T2, m);
-        gemm('N', 'T', m, J, J, 1.0, e->T2, m, pt->VT, J, 0.0, e->Gam, m);
+        return;
     }
-    double *g = e->g, pen = 0;
+    th_gemm('T', 'N', m, J, m, 1.0, pt->U, m, e->gC, m, 0.0, e->T2, m);
+    th_gemm('N', 'T', m, J, J, 1.0, e->T2, m, pt->VT, J, 0.0, e->Gam, m);
+}
+
+/* Derivative of the (smoothed) norm in s_a. */
+static double norm_slope(const th_point *pt, int a)
+{
+    return pt->mu > 0 ? pt->s[a] / hypot(pt->s[a], pt->mu) : 1.0;
+}
+
+/* The chart gradient (A, B, D blocks) from Gamma. */
+static size_t chart_gradient(th_engine *e, const th_point *pt)
+{
+    const th_problem *p = e->p;
+    int J = p->J, m = p->m, r = pt->r;
+    double *g = e->g;
     size_t o = 0;
+    th_chart_gamma(e);
     for (int b = 0; b < r; ++b)
-        for (int a = 0; a < r; ++a) {
-            double d = 0;
-            if (a == b)
-                d = p->lam * (pt->mu > 0 ? pt->s[a] / hypot(pt->s[a], pt->mu) : 1.0);
-            g[o++] = e->Gam[a + (size_t)m * b] + d;
-        }
+        for (int a = 0; a < r; ++a)
+            g[o++] = e->Gam[a + (size_t)m * b] + (a == b ? p->lam * norm_slope(pt, a) : 0.0);
     for (int c = r; c < J; ++c)
         for (int a = 0; a < r; ++a)
             g[o++] = e->Gam[a + (size_t)m * c];
     for (int a = 0; a < r; ++a)
         for (int c = r; c < m; ++c)
             g[o++] = e->Gam[c + (size_t)m * a];
+    return o;
+}
+
+/* At full rank, the gradient in C's coordinates: grad_C(loss) + lam U
+ * diag(phi'(s)) V_m' (one GEMM, no change of basis). */
+static size_t full_gradient(th_engine *e, const th_point *pt)
+{
+    const th_problem *p = e->p;
+    int J = p->J, m = p->m;
+    for (int a = 0; a < m; ++a)
+        for (int c = 0; c < m; ++c)
+            e->T1[c + (size_t)m * a] = pt->U[c + (size_t)m * a] * p->lam * norm_slope(pt, a);
+    memcpy(e->g, e->gC, sizeof(double) * (size_t)m * J);
+    th_gemm('N', 'N', m, J, m, 1.0, e->T1, m, pt->VT, J, 1.0, e->g, m);
+    return (size_t)m * J;
+}
+
+/* The full-rank preconditioner approximates the norm's Hessian by its
+ * diagonal in G's basis: good while the (smoothed) singular values are of
+ * one order, poor once some are tiny (curvatures 1/s_a orders apart, as when
+ * the rank is about to fall, or a direction was just brought in), where the
+ * chart's exact treatment of the norm does better. */
+static int spread_ok(const th_point *pt, int m)
+{
+    double lo = INFINITY, hi = 0;
+    for (int a = 0; a < m; ++a) {
+        double t = pt->mu > 0 ? hypot(pt->s[a], pt->mu) : pt->s[a];
+        lo = fmin(lo, t);
+        hi = fmax(hi, t);
+    }
+    return lo >= TH_FULL_SPREAD * hi;
+}
+
+double th_chart_prepare(th_engine *e)
+{
+    const th_problem *p = e->p;
+    th_point *pt = &e->pt[e->cur];
+    int J = p->J, m = p->m, r = pt->r;
+    double F = th_loss(p, pt->C, pt->x, pt->b, e->G, e->gC, e->gx, e->gb, &e->col, e->HG);
+    e->full = r == m && m > 0 && spread_ok(pt, m);
+    size_t o = e->full ? full_gradient(e, pt) : chart_gradient(e, pt);
+    double pen = 0;
     for (int t = 0; t < p->nxa; ++t) {
         int j = p->xa[t];
-        g[o++] = e->gx[j] + p->lam * (p->k[j] - 1);
+        e->g[o++] = e->gx[j] + p->lam * (p->k[j] - 1);
         pen += (p->k[j] - 1) * pt->x[j];
     }
     for (int j = 0; j < J; ++j)
-        g[o++] = e->gb[j];
+        e->g[o++] = e->gb[j];
     for (int a = 0; a < m; ++a)
         pen += pt->mu > 0 ? hypot(pt->s[a], pt->mu) - pt->mu : pt->s[a];
     norm_coefficients(e, pt);
-    if (r > 0)
-        loss_diagonal(e, pt);
     xb_diagonal(e);
+    if (e->full)
+        th_full_prepare(e, pt);
+    else if (r > 0)
+        th_chart_precond_prepare(e, pt);
     pt->phi = F + p->lam * pen;
     return pt->phi;
 }
@@ -305,8 +405,8 @@ void th_chart_hessvec(th_engine *e, const double *z, double *Hz)
     const double *dxa = z + nr + nb + nd, *db = dxa + p->nxa;
     if (r > 0) {
         chart_to_xi(e, r, z, e->Xi);
-        gemm('N', 'N', m, J, J, 1.0, e->Xi, m, pt->VT, J, 0.0, e->T1, m);
-        gemm('N', 'N', m, J, m, 1.0, pt->U, m, e->T1, m, 0.0, e->T2, m);
+        th_gemm('N', 'N', m, J, J, 1.0, e->Xi, m, pt->VT, J, 0.0, e->T1, m);
+        th_gemm('N', 'N', m, J, m, 1.0, pt->U, m, e->T1, m, 0.0, e->T2, m);
     } else {
         memset(e->T2, 0, sizeof(double) * (size_t)m * J);
     }
@@ -315,8 +415,8 @@ void th_chart_hessvec(th_engine *e, const double *z, double *Hz)
         e->dxf[p->xa[t]] = dxa[t];
     th_loss_hess(p, &e->col, e->T2, e->dxf, db, e->T1, e->hxf, e->hbf, e->dG, e->HG);
     if (r > 0) {
-        gemm('T', 'N', m, J, m, 1.0, pt->U, m, e->T1, m, 0.0, e->T2, m);
-        gemm('N', 'T', m, J, J, 1.0, e->T2, m, pt->VT, J, 0.0, e->Xi, m);
+        th_gemm('T', 'N', m, J, m, 1.0, pt->U, m, e->T1, m, 0.0, e->T2, m);
+        th_gemm('N', 'T', m, J, J, 1.0, e->T2, m, pt->VT, J, 0.0, e->Xi, m);
     }
     const double *Y = e->Xi;
     size_t o = 0;
@@ -339,8 +439,8 @@ void th_chart_hessvec(th_engine *e, const double *z, double *Hz)
          * (m-r) x (J-r) block of Gamma */
         const double *Gpp = e->Gam + r + (size_t)m * r;
         double *DG = e->T1, *GB = e->T2;
-        gemm('T', 'N', r, J - r, m - r, 1.0, D, m - r, Gpp, m, 0.0, DG, r);
-        gemm('N', 'T', m - r, r, J - r, 1.0, Gpp, m, B, r, 0.0, GB, m - r);
+        th_gemm('T', 'N', r, J - r, m - r, 1.0, D, m - r, Gpp, m, 0.0, DG, r);
+        th_gemm('N', 'T', m - r, r, J - r, 1.0, Gpp, m, B, r, 0.0, GB, m - r);
         o = (size_t)nr;
         for (int c = 0; c < J - r; ++c)
             for (int a = 0; a < r; ++a)
@@ -356,49 +456,23 @@ void th_chart_hessvec(th_engine *e, const double *z, double *Hz)
         Hz[o++] = e->hbf[j];
 }
 
-void th_chart_precond(const th_engine *e, const double *in, double *out)
+void th_chart_diagonal(th_engine *e, const double *z, double *d)
 {
-    const th_problem *p = e->p;
     const th_point *pt = &e->pt[e->cur];
-    int J = p->J, m = p->m, r = pt->r, nr = r * r;
-    double floor_ = 0;
-    for (int a = 0; a < r; ++a)
-        floor_ = fmax(floor_, e->cb[a]);
-    floor_ *= 1e-13;
-    for (int b = 0; b < r; ++b)
-        for (int a = 0; a < r; ++a) {
-            size_t ia = a + (size_t)m * b, ib = b + (size_t)m * a;
-            double x1 = in[a + (size_t)r * b];
-            if (a == b) {
-                out[a + (size_t)r * b] = x1 / fmax(e->Dg[ia] + e->cs[ia], floor_);
-                continue;
-            }
-            /* the pair (A_ab, A_ba): [[d1 + h, t], [t, d2 + h]],
-             * h = (cs + ca)/2, t = (cs - ca)/2 */
-            double x2 = in[b + (size_t)r * a], h = 0.5 * (e->cs[ia] + e->ca[ia]);
-            double t = 0.5 * (e->cs[ia] - e->ca[ia]);
-            double d1 = fmax(e->Dg[ia], 0) + h, d2 = fmax(e->Dg[ib], 0) + h;
-            double det = d1 * d2 - t * t;
-            if (!(det > floor_ * floor_))
-                det = floor_ * floor_;
-            out[a + (size_t)r * b] = (d2 * x1 - t * x2) / det;
-        }
-    size_t o = (size_t)nr;
-    for (int c = r; c < J; ++c)
-        for (int a = 0; a < r; ++a, ++o)
-            out[o] = in[o] / fmax(e->Dg[a + (size_t)m * c] + e->cb[a], floor_);
-    for (int a = 0; a < r; ++a)
-        for (int c = r; c < m; ++c, ++o)
-            out[o] = in[o] / fmax(e->Dg[c + (size_t)m * a] + e->cb[a], floor_);
-    for (int t = 0; t < p->nxa; ++t, ++o)
-        out[o] = in[o] / e->dxx[p->xa[t]];
-    for (int j = 0; j < J; ++j, ++o)
-        out[o] = in[o] / e->dbb[j];
-}
-
-double th_chart_diag(const th_engine *e, const double *z, int a)
-{
-    return z[a + (size_t)e->pt[e->cur].r * a];
+    int r = pt->r, m = e->p->m, J = e->p->J;
+    if (!e->full) {
+        for (int a = 0; a < r; ++a)
+            d[a] = z[a + (size_t)r * a];
+        return;
+    }
+    /* A = U' dC V: its diagonal from the rows of U' dC */
+    th_gemm('T', 'N', m, J, m, 1.0, pt->U, m, z, m, 0.0, e->T1, m);
+    for (int a = 0; a < m; ++a) {
+        double acc = 0;
+        for (int j = 0; j < J; ++j)
+            acc += e->T1[a + (size_t)m * j] * pt->VT[a + (size_t)J * j];
+        d[a] = acc;
+    }
 }
 
 int th_chart_retract(th_engine *e, const double *dz, double alpha)
@@ -418,6 +492,12 @@ int th_chart_retract(th_engine *e, const double *dz, double alpha)
     if (r == 0 && pt->mu == 0) {
         th_point_truncate(e, tr, 0);
         return 0;
+    }
+    if (e->full) {
+        /* full rank: the chart is linear, and dz holds dC itself */
+        for (size_t i = 0; i < (size_t)m * J; ++i)
+            tr->C[i] = pt->C[i] + alpha * dz[i];
+        return point_values(e, tr);
     }
     double *Xi = e->Xi;
     chart_to_xi(e, r, dz, Xi);
@@ -442,12 +522,12 @@ int th_chart_retract(th_engine *e, const double *dz, double alpha)
         dgetrs_(&tn, &R, &nrhs, P, &R, e->ipiv, PB, &R, &info, 1);
         if (info != 0)
             return -1;
-        gemm('N', 'N', m - r, J - r, r, 1.0, Xi + r, m, PB, r, 0.0, Xi + r + (size_t)m * r, m);
+        th_gemm('N', 'N', m - r, J - r, r, 1.0, Xi + r, m, PB, r, 0.0, Xi + r + (size_t)m * r, m);
     }
-    gemm('N', 'N', m, J, J, 1.0, Xi, m, pt->VT, J, 0.0, e->T1, m);
-    gemm('N', 'N', m, J, m, 1.0, pt->U, m, e->T1, m, 0.0, tr->C, m);
+    th_gemm('N', 'N', m, J, J, 1.0, Xi, m, pt->VT, J, 0.0, e->T1, m);
+    th_gemm('N', 'N', m, J, m, 1.0, pt->U, m, e->T1, m, 0.0, tr->C, m);
     for (size_t i = 0; i < (size_t)m * J; ++i)
         if (!isfinite(tr->C[i]))
             return -1;
-    return th_point_factor(e, tr, pt->mu > 0 ? -1 : r);
+    return point_values(e, tr);
 }

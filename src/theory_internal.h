@@ -2,10 +2,13 @@
 /* Internals of the cluster-level theory, shared by the src/theory_*.c files:
  *   theory_work.c     workspace carving (one layout, measured then assigned)
  *   theory_problem.c  the cluster program: coordinates, loss, its derivatives
- *   theory_chart.c    the SVD chart of the rank-r matrices: gradient, Hessian,
- *                     preconditioner, retraction
- *   theory_newton.c   Newton-CG on a chart, the smoothing continuation that
- *                     finds the rank, the active set on the rank, the
+ *   theory_chart.c    the SVD chart of the rank-r matrices: points, gradient,
+ *                     Hessian, retraction
+ *   theory_precond.c  the chart's preconditioner below full rank
+ *   theory_full.c     Newton systems at full rank, in C's own coordinates
+ *   theory_newton.c   Newton-CG on a chart
+ *   theory_active.c   the strategy: zero test, the smoothing continuation
+ *                     that finds the rank, the active set on the rank, the
  *                     certificate
  *   theory.c, theory_thresholds.c, theory_limit.c: the public entry points.
  *
@@ -38,6 +41,32 @@
 #include "theory_lapack.h"
 
 #include <stddef.h>
+
+/* C = alpha op(A) op(B) + beta C for any sizes, empty ones included (a
+ * product over k = 0 scales C by beta; leading dimensions of empty blocks
+ * are raised to 1 as BLAS requires). */
+static inline void th_gemm(char ta, char tb, int m, int n, int k, double alpha, const double *a,
+                           int lda, const double *b, int ldb, double beta, double *c, int ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0) {
+        for (int j = 0; j < n; ++j)
+            for (int i = 0; i < m; ++i)
+                c[i + (size_t)ldc * j] = beta == 0 ? 0.0 : beta * c[i + (size_t)ldc * j];
+        return;
+    }
+    nc_gemm(ta, tb, m, n, k, alpha, a, lda > 0 ? lda : 1, b, ldb > 0 ? ldb : 1, beta, c,
+            ldc > 0 ? ldc : 1);
+}
+
+static inline double th_dot(const double *a, const double *b, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; ++i)
+        s += a[i] * b[i];
+    return s;
+}
 
 /* ---- theory_work.c: workspaces ---------------------------------------- */
 
@@ -148,11 +177,24 @@ typedef struct {
     double *work;           /* LAPACK work */
     nc_blas_int lwork;
     nc_blas_int *ipiv;      /* m */
+    nc_blas_int *iwork;     /* 8 m, dgesdd */
+    double *adiag;          /* m: first-order change of each singular value along dz */
     double *g, *dz, *cr, *cz, *cp, *cq; /* nvmax: gradient, step, CG vectors */
     th_point pt[2];         /* current and trial */
     int cur;                /* index of the current point */
     double *wsv;            /* m: singular values of W (certificate) */
+    /* full rank: Newton systems in C's own coordinates (theory_full.c) */
+    int full;               /* the current chart has rank m */
+    double *ddinv, *sq, *zw; /* J x J: per column, 1/diagonal, rank-one term, A^{-1} w */
+    double *beta, *wzw, *wunit; /* J: Sherman-Morrison factors, w' A^{-1} w, w */
+    double *xsc, *xschur;   /* J x J, J: a free x_j's coupling solved, its Schur complement */
+    /* below full rank (theory_precond.c; the same memory as the above):
+     * Gamma_pp = wP diag(wom) wRT, and per singular value the mean loss
+     * diagonal plus the norm's curvature on B (wbeta) and on D (wdelta) */
+    double *wP, *wRT, *wom, *wbeta, *wdelta;
+    int wready;             /* wP... hold the current point's */
     int newton_steps, cg_steps, svds;
+    double t_start, t_report; /* progress messages of long solves */
 } th_engine;
 
 /* LAPACK workspace the engine needs for J clusters (a size query). */
@@ -163,7 +205,8 @@ void th_engine_layout(th_carver *cv, th_engine *e, int J);
 int th_chart_dim(const th_problem *p, int r);
 /* SVD of pt->C into pt->U, s, VT; with r >= 0 truncates to rank r (exact
  * mode) and re-forms C; r < 0 keeps every singular value.  Returns 0, or -1
- * on a LAPACK failure. */
+ * on a LAPACK failure.  dgesdd (checked) unless ACCURATE: dgesvd. */
+int th_point_factor_exact(th_engine *e, th_point *pt, int r, int accurate);
 int th_point_factor(th_engine *e, th_point *pt, int r);
 /* Keeps the r largest singular values of pt (rank r, exact mode) and
  * re-forms C from the factors. */
@@ -171,18 +214,28 @@ void th_point_truncate(th_engine *e, th_point *pt, int r);
 /* Objective at pt (C, x, b, s set): loss + penalties + norm (smoothed with
  * pt->mu). */
 double th_point_objective(th_engine *e, th_point *pt);
-/* Gradient (into e->g), norm and loss Hessian data, preconditioner at the
- * current point; returns Phi.  Gamma = U' gC V is left in e->Gam. */
+/* Gradient (into e->g: chart coordinates, or at full rank (e->full) C's
+ * own), the norm's and the loss's Hessian data and the preconditioner at
+ * the current point; returns Phi.  Below full rank Gamma is left in e->Gam. */
 double th_chart_prepare(th_engine *e);
-/* e->cq = H e->cp (Hessian of Phi in the chart at the current point). */
+/* Hz = H z, the Hessian of Phi in the chart at the current point. */
 void th_chart_hessvec(th_engine *e, const double *z, double *Hz);
-/* out = M^{-1} in, the preconditioner: the norm's Hessian exactly, the loss
- * Hessian by its diagonal in the SVD basis. */
-void th_chart_precond(const th_engine *e, const double *in, double *out);
-/* Trial point = retraction of the current point along alpha * dz. */
+
+/* ---- theory_precond.c: the chart preconditioner below full rank -------- */
+
+/* Its data at the current point (after th_chart_prepare's norm
+ * coefficients, column state and Gamma). */
+void th_chart_precond_prepare(th_engine *e, const th_point *pt);
+/* out = M^{-1} in. */
+void th_chart_precond(th_engine *e, const double *in, double *out);
+/* Trial point = retraction of the current point along alpha * dz, with its
+ * singular values but not yet its vectors (th_point_factor, once accepted). */
 int th_chart_retract(th_engine *e, const double *dz, double alpha);
-/* A's diagonal of a chart vector (the first-order change of each s_a). */
-double th_chart_diag(const th_engine *e, const double *z, int a);
+/* The first-order change of each singular value along the step z (the
+ * diagonal of A; at full rank, of U' dC V), into d (r entries). */
+void th_chart_diagonal(th_engine *e, const double *z, double *d);
+/* Gamma = U' grad_C(loss) V at the current point (after th_chart_prepare). */
+void th_chart_gamma(th_engine *e);
 
 /* A problem and its engine in one block (theory_work.c). */
 typedef struct {
@@ -197,12 +250,18 @@ nc_status th_solver_open(nc_ctx *ctx, th_solver *s, int J, const int *k, const d
                          double lZ, double lb, const char *what);
 void th_solver_close(nc_ctx *ctx, th_solver *s);
 
-/* ---- theory_newton.c: the solver -------------------------------------- */
+/* ---- theory_full.c: full-rank Newton systems in C coordinates ---------- */
 
-/* ||(I - p 1') D^{1/2}||_op N for the bias-only optimum (b, prob J each):
- * Zbar = 0 is optimal iff lam >= this (the zero threshold times N).
- * Returns -1 on a LAPACK failure. */
-double th_zero_norm(th_engine *e, double *b, double *prob);
+/* Vectors [dC(:); x(active); b]: at full rank the chart vector's first
+ * (J-1) J entries are [A B] = U' dC V. */
+void th_full_layout(th_carver *cv, th_engine *e, int J);
+/* The preconditioner at the current point (after the norm's coefficients
+ * and the column state are set). */
+void th_full_prepare(th_engine *e, const th_point *pt);
+void th_full_hessvec(th_engine *e, const double *z, double *Hz);
+void th_full_precond(th_engine *e, const double *in, double *out);
+
+/* ---- theory_newton.c: Newton's method on a chart ---------------------- */
 
 /* Newton-CG on the chart of the current point until the decrement falls to
  * tol (1 + |Phi|) (tol = 0: to machine precision).  With allow_drop, a
@@ -210,6 +269,12 @@ double th_zero_norm(th_engine *e, double *b, double *prob);
  * (rank r - 1) and the return value is 2.  Returns 0 converged, 1 not
  * converged, 2 rank dropped, -1 numerical failure. */
 int th_newton(nc_ctx *ctx, th_engine *e, double tol, int max_it, int allow_drop);
+/* ---- theory_active.c: the solver's strategy --------------------------- */
+
+/* ||(I - p 1') D^{1/2}||_op N for the bias-only optimum (b, prob J each):
+ * Zbar = 0 is optimal iff lam >= this (the zero threshold times N).
+ * Returns -1 on a LAPACK failure. */
+double th_zero_norm(th_engine *e, double *b, double *prob);
 /* Certificate at the current point (exact mode): largest relative
  * violation of the optimality conditions; *wnorm = ||W||_op, the dual
  * block on the directions outside the rank (> 1: the rank must grow). */

@@ -67,3 +67,16 @@
 %! assert(P.lambda, Q.lambda);
 %! S = nc_oversample(uint8([200 50 50 7]), 0.01); T = nc_oversample([200 50 50 7], 0.01);
 %! assert(S.floor, T.floor);
+
+%!test  % an unpenalised bias (lambda_b = 0): estimates, not certificates, yet right
+%! n = [500 400 300 200 100];
+%! P = nc_collapse_path(n, 0);
+%! assert(~P.certified);
+%! for d = 1:numel(P.lambda)
+%!   [~, ~, lo] = nc_solve(n, P.lambda(d) * (1 - 1e-6), 0);
+%!   [~, ~, hi] = nc_solve(n, P.lambda(d) * (1 + 1e-6), 0);
+%!   assert([lo.rank, hi.rank], [P.rank_before(d), P.rank_after(d)]);
+%! end
+%! S = nc_thresholds([5 5], [500 100], 0);
+%! Q = nc_collapse_path([500 * ones(1, 5), 100 * ones(1, 5)], 0);
+%! assert(Q.lambda(strcmp(Q.kind, 'between')), S.separation, 1e-8 * S.separation);
