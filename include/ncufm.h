@@ -6,7 +6,7 @@
  * and receives an error identifier and message when a call fails.  A
  * failing call frees everything it allocated before returning.
  *
- * Convention (paper.md section 1, the authors' code): the unconstrained
+ * Convention (docs/theory.md section 1, the authors' code): the unconstrained
  * feature model is
  *   (1/N) sum_k sum_i CE(W h_ki + b, k) + lW ||W||_F^2 + lH ||H||_F^2 + lb ||b||^2
  * and is equivalent to the convex program in Z = W H with lZ = 2 sqrt(lW lH).
