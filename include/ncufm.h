@@ -59,6 +59,10 @@ nc_status nc_fail(nc_ctx *ctx, nc_status status, const char *reason,
  * lb >= 0, both finite (ncufm:badLambda). */
 nc_status nc_check_lambdas(nc_ctx *ctx, double lZ, double lb);
 
+/* Checks a class-count vector N (K entries): at least 2 classes, every count
+ * positive and finite, and a finite total (ncufm:badCounts). */
+nc_status nc_check_counts(nc_ctx *ctx, int K, const double *n);
+
 /* Allocation through the context; on failure records NC_ENOMEM and
  * returns NULL.  nc_calloc zero-fills; nc_free accepts NULL. */
 void *nc_alloc(nc_ctx *ctx, size_t count, size_t size);

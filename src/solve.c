@@ -45,19 +45,8 @@ void nc_solve_tol_range(int K, double *lo, double *hi)
 
 static nc_status check_problem(nc_ctx *ctx, int K, const double *n, double lZ, double lb)
 {
-    if (K < 2)
-        return nc_fail(ctx, NC_EBADARG, "badCounts", "N must have at least 2 classes");
-    double N = 0;
-    for (int k = 0; k < K; ++k) {
-        if (!(n[k] > 0) || !isfinite(n[k]))
-            return nc_fail(ctx, NC_EBADARG, "badCounts",
-                           "N must hold positive finite class counts (entry %d is %g)", k + 1,
-                           n[k]);
-        N += n[k];
-    }
-    if (!isfinite(N))
-        return nc_fail(ctx, NC_EBADARG, "badCounts",
-                       "N must have a finite total; its counts sum beyond double precision");
+    if (nc_check_counts(ctx, K, n) != NC_OK)
+        return ctx->status;
     nc_status st = nc_check_lambdas(ctx, lZ, lb);
     if (st == NC_OK && lZ < LZ_MIN)
         return nc_fail(ctx, NC_EBADARG, "badLambda",
