@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Neural-collapse metrics (paper.md section 6).
+/* Neural-collapse metrics (docs/theory.md section 6).
  *
  * Features H are d x N (column j is sample j, leading dimension ldh >= d),
  * double or single; everything is accumulated in double.  Labels y[j] are

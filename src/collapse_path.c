@@ -556,13 +556,9 @@ static void path_free(path *p)
 
 static nc_status check_counts(nc_ctx *ctx, int K, const double *n, double lb)
 {
-    if (K < 2)
-        return nc_fail(ctx, NC_EBADARG, "badCounts", "N must have at least 2 classes");
-    for (int k = 0; k < K; ++k)
-        if (!(n[k] > 0) || !isfinite(n[k]))
-            return nc_fail(ctx, NC_EBADARG, "badCounts",
-                           "N must hold positive finite class counts (entry %d is %g)", k + 1,
-                           n[k]);
+    nc_status st = nc_check_counts(ctx, K, n);
+    if (st != NC_OK)
+        return st;
     if (!(lb >= 0) || !isfinite(lb))
         return nc_fail(ctx, NC_EBADARG, "badLambda", "LAMBDA_B must be a nonnegative finite scalar");
     return NC_OK;

@@ -205,14 +205,8 @@ static void explain_within(const advisor *a, const double *u, int J, char *reaso
 
 static nc_status check_input(nc_ctx *ctx, int K, const double *n, double lZ, double lb)
 {
-    if (K < 2)
-        return nc_fail(ctx, NC_EBADARG, "badCounts", "N must have at least 2 classes");
-    for (int k = 0; k < K; ++k)
-        if (!(n[k] > 0) || !isfinite(n[k]))
-            return nc_fail(ctx, NC_EBADARG, "badCounts",
-                           "N must hold positive finite class counts (entry %d is %g)", k + 1,
-                           n[k]);
-    return nc_check_lambdas(ctx, lZ, lb);
+    nc_status st = nc_check_counts(ctx, K, n);
+    return st == NC_OK ? nc_check_lambdas(ctx, lZ, lb) : st;
 }
 
 /* Smallest full-rank floor at or above m0 (not full), by doubling then

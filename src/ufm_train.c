@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The unconstrained feature model trained by full-batch gradient descent
- * with heavy-ball momentum (paper.md section 1). */
+ * with heavy-ball momentum (docs/theory.md section 1). */
 #include "nc_metrics.h"
 #include "nc_train.h"
 #include "lapack.h"
