@@ -71,8 +71,9 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
                    nc_solve_info *info);
 
 /* NC_OK if the dense route's memory (about 40 K x K matrices) fits in this
- * machine's memory, else NC_ENOMEM with "ncufm:tooLarge" recorded (Linux
- * would overcommit and kill the process). */
+ * machine's memory and under the process limits (nc_check_memory), else
+ * NC_ENOMEM with "ncufm:tooLarge" recorded (Linux would overcommit and kill
+ * the process). */
 nc_status nc_solve_fits(nc_ctx *ctx, int K);
 
 /* The same for the route nc_solve takes for counts n and METHOD: the outputs

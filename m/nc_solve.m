@@ -310,7 +310,7 @@ end
 %!error <Tol must be positive> nc_solve ([1 2], 1e-3, 0, 'tol', 0)
 %!error <MaxIter must hold whole numbers> nc_solve ([1 2], 1e-3, 0, 'MaxIter', 1.5)
 %!error <at least 3 input> nc_solve ([1 2], 1e-3)
-%!error <GB of memory> nc_solve (ones (1, 90000), 1e-3, 0.01)
+%!error <GB of physical memory> nc_solve (ones (1, 90000), 1e-3, 0.01)
 %!test
 %! try
 %!   nc_solve ([1 -1], 1e-3, 0);

@@ -240,12 +240,9 @@ static void singular_values(const ncs_problem *p, const double *x, const double 
 nc_status nc_solve_fits(nc_ctx *ctx, int K)
 {
     /* about 40 K x K matrices: solver, first- and second-order phases, outputs */
-    double need = 40.0 * K * (double)K * sizeof(double), have = nc_physical_memory();
-    if (have > 0 && need > 0.8 * have)
-        return nc_fail(ctx, NC_ENOMEM, "tooLarge",
-                       "K = %d needs about %.0f GB of memory; this machine has %.0f GB", K,
-                       need / 1e9, have / 1e9);
-    return NC_OK;
+    size_t need;
+    nc_size_mul((size_t)K * (size_t)K, 40 * sizeof(double), &need);
+    return nc_check_memory(ctx, need, "the solver's workspace (about 40 K x K matrices)");
 }
 
 static int by_value(const void *a, const void *b)
@@ -278,14 +275,11 @@ nc_status nc_solve_fits_counts(nc_ctx *ctx, int K, const double *n, nc_solve_met
     if (J < 0)
         return nc_fail(ctx, NC_ENOMEM, "outOfMemory", "out of memory counting the clusters");
     /* the K x K output, and about 45 J x J arrays for the group level */
-    double need = (1.0 * K * (double)K + 45.0 * J * (double)J) * sizeof(double);
-    double have = nc_physical_memory();
-    if (have > 0 && need > 0.8 * have)
-        return nc_fail(ctx, NC_ENOMEM, "tooLarge",
-                       "K = %d (%d groups) needs about %.0f GB of memory; this machine has "
-                       "%.0f GB",
-                       K, J, need / 1e9, have / 1e9);
-    return NC_OK;
+    size_t out, level, need;
+    nc_size_mul((size_t)K * (size_t)K, sizeof(double), &out);
+    nc_size_mul((size_t)J * (size_t)J, 45 * sizeof(double), &level);
+    nc_size_add(out, level, &need);
+    return nc_check_memory(ctx, need, "the K x K output and the solver's workspace");
 }
 
 static void fill_info(nc_solve_info *info, const ncs_level_info *li, int J)
