@@ -105,4 +105,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
         plhs[OUT_INFO] = s;
     else
         mxDestroyArray(s);
+    ncm_end();
 }
