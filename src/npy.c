@@ -139,6 +139,29 @@ static int parse_shape(cursor *c, long long *dims, int max_dims)
     }
 }
 
+static int plain_byte(unsigned char b) { return b >= 32 && b <= 126 && b != '\\'; }
+
+const char *nc_quote_bytes(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t total = 0, used = 0;
+    for (size_t i = 0; i < len; ++i)
+        total += plain_byte((unsigned char)src[i]) ? 1 : 4;
+    size_t room = total < cap ? cap - 1 : cap - 4; /* else room for "..." */
+    for (size_t i = 0; i < len; ++i) {
+        unsigned char b = (unsigned char)src[i];
+        size_t need = plain_byte(b) ? 1 : 4;
+        if (used + need > room)
+            break;
+        if (need == 1)
+            dst[used] = (char)b;
+        else
+            snprintf(dst + used, cap - used, "\\x%02x", b);
+        used += need;
+    }
+    snprintf(dst + used, cap - used, "%s", total < cap ? "" : "...");
+    return dst;
+}
+
 static nc_status bad_header(nc_ctx *ctx, const char *name, const char *what)
 {
     return nc_fail(ctx, NC_EFORMAT, "npyBadHeader", "%s: malformed .npy header (%s)", name,
@@ -165,8 +188,9 @@ static nc_status parse_descr(nc_ctx *ctx, const char *name, const char *descr,
                                              "and imaginary parts as two arrays"
                           : code[0] == 'V' ? "structured or void dtypes are not supported"
                                            : "supported: i1 i2 i4 i8 u1 u2 u4 u8 b1 f2 f4 f8";
+        char quoted[96];
         return nc_fail(ctx, NC_EFORMAT, "npyDtype", "%s: unsupported dtype '%s' (%s)", name,
-                       descr, why);
+                       nc_quote_bytes(quoted, sizeof quoted, descr, strlen(descr)), why);
     }
     hdr->dtype = (nc_dtype)found;
     hdr->item = dtypes[found].item;
@@ -389,10 +413,12 @@ static nc_status need_member(nc_ctx *ctx, const char *file)
     nc_ctx_init(&quiet, ctx->fname);
     quiet.alloc = ctx->alloc, quiet.release = ctx->release, quiet.user = ctx->user;
     if (nc_npz_names(&quiet, file, &names, &count) == NC_OK && count > 0) {
-        snprintf(first, sizeof first, "%s", names[0]);
+        char quoted[64];
+        nc_quote_bytes(first, sizeof first, names[0], strlen(names[0]));
         for (size_t i = 0; i < count && used + 8 < sizeof list; ++i)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                                     names[i]);
+                                     nc_quote_bytes(quoted, sizeof quoted, names[i],
+                                                    strlen(names[i])));
     }
     nc_npz_free_names(&quiet, names, count);
     return nc_fail(ctx, NC_EBADARG, "npzMember",

@@ -53,6 +53,13 @@ void nc_stream_release(nc_ctx *ctx, nc_stream *s);
 struct nc_npy;
 nc_stream *nc_npy_stream(struct nc_npy *a);
 
+/* Bytes of a file (a dtype, a member name) as text for a message: LEN
+ * bytes of SRC into DST (CAP >= 4 bytes, always terminated), printable
+ * ASCII as is, any other byte and the backslash as \xNN, cut with "..."
+ * when DST is full.  A message then stays one line of valid UTF-8 whatever
+ * the file holds.  Returns DST. */
+const char *nc_quote_bytes(char *dst, size_t cap, const char *src, size_t len);
+
 /* The size of an open file in bytes, or -1 with the error recorded. */
 long long nc_file_size(nc_ctx *ctx, FILE *f, const char *name);
 

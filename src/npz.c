@@ -341,9 +341,11 @@ nc_status nc_zip_open_member(nc_ctx *ctx, nc_stream *s, const char *member)
             goto done;
         found = (key_length(&e) == mlen && memcmp(e.name, member, mlen) == 0) ||
                 (e.name_len == mlen && memcmp(e.name, member, mlen) == 0);
+        char quoted[64];
         if (used + 4 < sizeof list)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s%.*s", i ? ", " : "",
-                                     (int)key_length(&e), e.name);
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                     nc_quote_bytes(quoted, sizeof quoted, e.name,
+                                                    key_length(&e)));
     }
     if (!found) {
         nc_fail(ctx, NC_EBADARG, "npzMember", "%s: the archive has no array named '%s' (it has: %s)",

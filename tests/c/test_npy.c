@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 #include "nc_npy.h"
+#include "npy_stream.h"
 #include "npy_writer.h"
 
 #include <float.h>
@@ -429,6 +430,56 @@ static void test_npz(void)
     nc_npy_close(&ctx, a);
 }
 
+/* A message of one line of printable ASCII that contains WANT. */
+static int plain_message(const nc_ctx *ctx, const char *want)
+{
+    for (const char *c = ctx->errmsg; *c; ++c)
+        if (*c < 32 || *c > 126) {
+            fprintf(stderr, "byte %d in: %s\n", (unsigned char)*c, ctx->errmsg);
+            return 0;
+        }
+    if (!strstr(ctx->errmsg, want)) {
+        fprintf(stderr, "no %s in: %s\n", want, ctx->errmsg);
+        return 0;
+    }
+    return 1;
+}
+
+/* Bytes of a corrupt file quoted in a message are escaped as \xNN (a raw
+ * byte 200 once broke the fuzzer's runner, whose regexprep refuses invalid
+ * UTF-8). */
+static void test_quoted_bytes(void)
+{
+    char q[16];
+    CHECK(strcmp(nc_quote_bytes(q, sizeof q, "a\xff\x01\\b", 5), "a\\xff\\x01\\x5cb") == 0,
+          "escapes: %s", q);
+    CHECK(strcmp(nc_quote_bytes(q, 8, "abcdefghij", 10), "abcd...") == 0, "cut: %s", q);
+    CHECK(strcmp(nc_quote_bytes(q, 8, "\xc8\xc8\xc8", 3), "\\xc8...") == 0, "cut escape: %s",
+          q);
+    CHECK(strcmp(nc_quote_bytes(q, 8, "abcdefg", 7), "abcdefg") == 0, "fits exactly: %s", q);
+    unsigned char buf[600], zip[4096];
+    const double x[2] = {1, 2};
+    size_t n = npy_bytes(buf, "{'descr': '<f\xc8\x01', 'fortran_order': False, 'shape': (2,), }",
+                         1, x, sizeof x);
+    write_file(path, buf, n);
+    nc_ctx ctx;
+    nc_npy *a = NULL;
+    nc_ctx_init(&ctx, "t");
+    CHECK(nc_npy_open(&ctx, path, NULL, &a) != NC_OK && strcmp(ctx.errid, "ncufm:npyDtype") == 0 &&
+              plain_message(&ctx, "'<f\\xc8\\x01'"),
+          "dtype quoted: %s", ctx.errmsg);
+    n = npy_bytes(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 1, x,
+                  sizeof x);
+    zip_member m[1] = {{"w\xff\x1b[2J.npy", buf, n, 0}};
+    write_file(path, zip, zip_bytes(zip, sizeof zip, m, 1, 0));
+    nc_ctx_init(&ctx, "t");
+    CHECK(nc_npy_open(&ctx, path, NULL, &a) != NC_OK && plain_message(&ctx, "w\\xff\\x1b[2J"),
+          "member names listed: %s", ctx.errmsg);
+    nc_ctx_init(&ctx, "t");
+    CHECK(nc_npy_open(&ctx, path, "bias", &a) != NC_OK && plain_message(&ctx, "w\\xff\\x1b[2J"),
+          "member names of a missing member: %s", ctx.errmsg);
+}
+
 int main(void)
 {
     snprintf(path, sizeof path, "/tmp/nc_test_npy_%ld.npy", (long)getpid());
@@ -436,6 +487,7 @@ int main(void)
     test_dtypes();
     test_malformed();
     test_npz();
+    test_quoted_bytes();
     test_large_blocks();
     remove(path);
     remove(path2);
