@@ -50,7 +50,7 @@ function S = nc_zbar_stats (Zbar, k)
   if (~ all (isfinite (Zbar(:))))
     error ('ncufm:badZbar', 'nc_zbar_stats: ZBAR must be finite');
   end
-  Zbar = double (Zbar);
+  Zbar = full (double (Zbar));   % eye (K) is a diagonal-matrix type, which does not broadcast
   K = size (Zbar, 1);
   if (nargin < 2)
     k = K;
