@@ -1,31 +1,42 @@
 % SPDX-License-Identifier: GPL-3.0-or-later
 
 function P = profile_settings (name, out)
-%PROFILE_SETTINGS  Settings of the figure scripts for profile NAME: 'smoke'
+%PROFILE_SETTINGS  Settings of the figure scripts for one profile.
 %   P = PROFILE_SETTINGS(NAME, OUT)
 %
-%   (toy sizes, every script runs, under 2 minutes in total; part of
-%   make check), 'quick' (at most 15 minutes on 2 cores) or
-%   'full' (the paper's sample sizes for Figures 1-4, longer training;
-%   expected 3 to 4 hours on 2 cores, extrapolated from the quick profile's
-%   unit times: the two MLPs about 1.8 h, the UFMs of Figures 1-4 about
-%   30 min, Figures 5-8 about 12 min, Figure 9's trained points about
-%   35 min; not yet run end to end).  OUT is the output folder; cached units
-%   go to OUT/cache.
+%   NAME is 'smoke' (toy sizes: seconds, every figure produced; part of
+%   make check), 'quick' (the default: at most 15 minutes on 2 cores from
+%   an empty output folder, networks included, at reduced sizes) or 'paper'
+%   (the paper's class counts, and its epochs where 2 cores allow: at most
+%   3 hours, resumable from its caches across runs).  OUT is the output
+%   folder; cached units go to OUT/cache.
 %
-%   Fields: profile, out, cache, seed, tol (nc_solve tolerance), lb,
-%   verbose (progress lines; nc_figures' option Verbose);
-%   grid (how many points of each paper grid are used: all, or a subset
-%   keeping the first, the last and the points next to the threshold);
-%   ufm (the trained UFM of Figures 5-9: d, maxiter, tol of nc_ufm_train,
-%   history points); data (scale of the Dataset_1/2 subsets, MLP hidden
-%   widths and epochs, and data.ufm: the UFM trained at the same lambdas for
-%   Figures 1-4); fig9 (n_A values) and
-%   fig9_train (those where the UFM is trained too);
-%   phase (grid size); weight (relative cost of each figure, for the
-%   time-left estimate of nc_figures).
+%   Fields of P:
+%     profile, out, cache, seed, lb (lambda_b), tol (nc_solve tolerance),
+%     verbose (nc_figures' option Verbose).
+%     grid       points of each 10-point grid of Figures 5-8 used for the
+%                theory and UFM rows (all, or a subset around the threshold).
+%     ufm        the UFM trained for Figures 5-9 (see train_ufm_row).
+%     data       Figures 1-4: scale of the Dataset_1/2 subsets, data.ufm (the
+%                UFM at the same lambdas) and data.net (the network recipe).
+%     net        Figures 5-8: the network recipe, and net.grid, how many grid
+%                points get a network.
+%     fig9, fig9_train, fig9_net
+%                n_A values of Figure 9, and those where the UFM and the
+%                network are trained.
+%     phase      grid size of the phase diagram.
+%     cost       seconds per unit of work of each kind on this machine, the
+%                prior of the time-left estimate (see plan_units).
 %
-%   See also: nc_figures
+%   A network recipe (see net_options) is a struct: hidden (widths), epochs,
+%   batch, lr, momentum, drop_at (fraction of the epochs at the first rate),
+%   lr_drop, weight_decay, warm_start ([] or [fraction factor]: lambda_W and
+%   lambda_H divided by factor for that fraction of the epochs) and extra
+%   (further name/value options of nc_mlp_train, passed through).  Switching
+%   to another recipe is a change of these fields; every cached unit's key
+%   holds its recipe, so a changed recipe is retrained, an unchanged one reused.
+%
+%   See also: nc_figures, net_options, plan_units
   if (nargin ~= 2 || ~ ischar (name) || ~ ischar (out))
     error ('ncufm:badArgCount', 'profile_settings: needs a profile name and an output folder');
   end
@@ -35,49 +46,72 @@ function P = profile_settings (name, out)
   P.seed = 1;
   P.lb = 0.01;
   P.verbose = true;
-  % Relative cost of each figure (measured on 2 shared cores), from which
-  % nc_figures extrapolates the time left.
-  cost = @(f1, f24, f58, f9, ph) struct ('fig1', f1, 'fig2', f24, 'fig3', f24, 'fig4', f24, ...
-                                         'fig5', f58, 'fig6', f58, 'fig7', f58, 'fig8', f58, ...
-                                         'fig9', f9, 'phase', ph);
+  % Seconds per unit of work (see plan_units), measured on 2 shared cores;
+  % the run rescales them by what it measures.
+  P.cost = struct ('solve', 0.05, 'ufm', 7e-9, 'net', 1.5e-10, 'phase', 0.01);
   switch (P.profile)
     case 'smoke'
       P.tol = 1e-9;
-      P.grid = 4;                 % points kept from each 10-point paper grid
+      P.grid = 4;
       P.ufm = struct ('d', 16, 'maxiter', 200, 'tol', 1e-6, 'points', 0);
-      P.data = struct ('scale', 1/100, 'hidden', 32, 'epochs', 3);
+      P.data = struct ('scale', 1/100);
       P.data.ufm = struct ('d', 16, 'maxiter', 200, 'tol', 1e-6, 'points', 20);
+      P.data.net = recipe ([32 32], 3, 2/3, 0, []);
+      P.net = recipe (16, 2, 2/3, 0, []);
+      P.net.grid = 4;
       P.fig9 = [500 3000 5500];
       P.fig9_train = 500;
+      P.fig9_net = 500;
       P.phase = [10 10];
-      P.weight = cost (3, 1, 2, 1, 1);
     case 'quick'
       P.tol = 1e-10;
       P.grid = 10;
       P.ufm = struct ('d', 16, 'maxiter', 20000, 'tol', 1e-6, 'points', 0);
-      P.data = struct ('scale', 1/10, 'hidden', [256 128], 'epochs', 50);
+      P.data = struct ('scale', 1/10);
       P.data.ufm = struct ('d', 32, 'maxiter', 20000, 'tol', 1e-6, 'points', 100);
+      P.data.net = recipe ([512 512], 100, 2/3, 0, []);
+      P.net = recipe ([256 256], 60, 2/3, 0, []);
+      P.net.grid = 6;
       P.fig9 = 500:500:5500;
       P.fig9_train = 500;
+      P.fig9_net = 500;
       P.phase = [41 41];
-      P.weight = cost (40, 1, 12, 10, 1);
-    case 'full'
+    case 'paper'
       P.tol = 1e-11;
       P.grid = 10;
       P.ufm = struct ('d', 32, 'maxiter', 200000, 'tol', 1e-8, 'points', 0);
-      P.data = struct ('scale', 1, 'hidden', [512 256], 'epochs', 150);
+      P.data = struct ('scale', 1/2);
       P.data.ufm = struct ('d', 32, 'maxiter', 100000, 'tol', 1e-8, 'points', 200);
+      P.data.net = recipe ([512 512], 300, 2/3, 0, []);
+      P.net = recipe ([512 512], 300, 2/3, 0, []);
+      P.net.grid = 10;
       P.fig9 = 500:500:5500;
       P.fig9_train = [500 1500];
+      P.fig9_net = [500 1000];
       P.phase = [81 81];
-      P.weight = cost (300, 1, 40, 60, 2);
     otherwise
       error ('ncufm:badProfile', ...
-             'profile_settings: PROFILE must be "smoke", "quick" or "full", not "%s"', name);
+             'profile_settings: PROFILE must be ''smoke'', ''quick'' or ''paper'', not ''%s''', name);
   end
+end
+
+% The authors' SGD (momentum 0.9, batch 128, lr 0.01 then 0.001) with HIDDEN
+% widths, E epochs, the drop after the fraction DROP of them, weight decay WD
+% and warm start WARM ([] or [fraction factor]).
+function r = recipe (hidden, E, drop, wd, warm)
+  r = struct ('hidden', hidden, 'epochs', E, 'batch', 128, 'lr', 0.01, 'momentum', 0.9, ...
+              'drop_at', drop, 'lr_drop', 0.1, 'weight_decay', wd, 'warm_start', warm, ...
+              'extra', {{}});
 end
 
 %!test
 %! P = profile_settings ('Smoke', 'x');
 %! assert (P.profile, 'smoke'); assert (P.cache, fullfile ('x', 'cache'));
+%!test
+%! for p = {'smoke', 'quick', 'paper'}
+%!   P = profile_settings (p{1}, 'x');
+%!   assert (P.net.grid >= 1 && P.net.grid <= 10);
+%!   assert (iscell (P.net.extra) && iscell (P.data.net.extra));
+%! end
 %!error <profile_settings: PROFILE> profile_settings ('huge', 'x')
+%!error <profile_settings: PROFILE> profile_settings ('full', 'x')

@@ -69,15 +69,36 @@ function file = write_report (P, results, total_time)
     fprintf (fid, '\n\n');
     if (isfield (R, 'table') && ~ isempty (R.table))
       write_table (fid, R.table);
+      if (isfield (R, 'table_note'))
+        fprintf (fid, '%s\n\n', R.table_note);
+      end
     end
     [~, png] = fileparts (R.files{1});
     fprintf (fid, '![%s](%s.png)\n\n', R.title, png);
   end
+  write_schema (fid);
   clear closer;
   [ok, msg] = movefile (tmp, file, 'f');
   if ~ ok
     error ('ncufm:reportWrite', 'write_report: cannot write %s: %s', file, msg);
   end
+end
+
+% The fields of summary.json (written beside this report by write_summary).
+function write_schema (fid)
+  fprintf (fid, '<a id="summary"></a>\n## summary.json\n\n');
+  fprintf (fid, ['`summary.json` (beside this report) holds the headline numbers, schema ' ...
+                 '`ncufm-figures-summary/1`: `profile`, `generated`, `platform`, `cores`, and ' ...
+                 '`figures`, one object per figure run (`fig1` ... `fig9`, `phase`) with ' ...
+                 '`title`, `time_s` (seconds to compute it), `scale` (text), or `error` when ' ...
+                 'it was not produced. NaN is written as null; a one-element list as a ' ...
+                 'number.\n\n']);
+  f = summary_fields ();
+  fprintf (fid, '| object | field | meaning |\n|---|---|---|\n');
+  for i = 1:size (f, 1)
+    fprintf (fid, '| %s | `%s` | %s |\n', f{i,:});
+  end
+  fprintf (fid, '\n');
 end
 
 function write_table (fid, T)
