@@ -52,7 +52,9 @@ extern const double nc_dataset2_counts[10]; /* 4 x 5000, 2 x 3000, 4 x 1000 */
 /* Draws counts[k] samples of each class k (0..K-1) from labels y[0..N-1]
  * without replacement, uniformly at random for SEED.  idx receives the
  * chosen 0-based positions, sorted by class and, within a class, in dataset
- * order; *chosen their number (sum of counts).  Errors: ncufm:badLabels (a
+ * order; *chosen their number (sum of counts, at most N: a count above its
+ * class's size is refused before anything is written, so idx needs N
+ * entries whatever the counts).  Errors: ncufm:badLabels (a
  * label outside 0..K-1), ncufm:tooFewSamples (a class has fewer samples than
  * asked). */
 nc_status nc_subset(nc_ctx *ctx, long N, const int *y, int K, const long *counts,

@@ -65,6 +65,14 @@ nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, doub
                        double lb, const nc_ufm_opts *opts, double *W, double *H, double *b,
                        nc_ufm_result *res);
 void nc_ufm_result_free(nc_ctx *ctx, nc_ufm_result *res);
+/* The most history records a run with OPTS makes (the first, every
+ * HistoryEvery-th, the last and an interrupted one): what it allocates. */
+size_t nc_ufm_history_records(const nc_ufm_opts *opts);
+/* Refuses (ncufm:tooLarge) a run whose workspace and history, plus
+ * EXTRA_BYTES the caller will need alongside (its outputs), do not fit in
+ * memory; nc_ufm_train checks its own part again. */
+nc_status nc_ufm_check_memory(nc_ctx *ctx, int K, long N, int d, const nc_ufm_opts *opts,
+                              size_t extra_bytes);
 
 /* ---------------------------------------------------------------- MLP --- */
 

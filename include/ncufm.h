@@ -85,6 +85,22 @@ int nc_blas_threads(int threads);
  * the memory is touched: entry points with large workspaces check first. */
 double nc_physical_memory(void);
 
+/* Overflow-checked size arithmetic: *out = a * b (a + b) and 0, or, when
+ * the result does not fit in size_t, *out = SIZE_MAX and 1.  An overflowed
+ * operand stays SIZE_MAX through further products and sums, so a byte count
+ * built from these can be handed to nc_check_memory unchecked. */
+int nc_size_mul(size_t a, size_t b, size_t *out);
+int nc_size_add(size_t a, size_t b, size_t *out);
+
+/* Refuses (ncufm:tooLarge, naming BYTES and the limit) a request for BYTES
+ * of memory that exceeds physical memory or what the process limits
+ * (RLIMIT_AS, RLIMIT_DATA: `ulimit -v`, `ulimit -d`) leave.  WHAT names
+ * the request in the message ("H (d x N)").  Call before any allocation
+ * whose size follows from the caller's arguments, so that an absurd size is
+ * refused with a clear message instead of failing deep inside an
+ * allocator, or succeeding on overcommit and waking the OOM killer. */
+nc_status nc_check_memory(nc_ctx *ctx, size_t bytes, const char *what);
+
 /* Monotonic wall clock in seconds. */
 double nc_now(void);
 

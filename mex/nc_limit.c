@@ -22,12 +22,16 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     if (K > 4000)
         ncm_error("badK", "K describes %zu classes; at most 4000 are supported", K);
 
+    nc_ctx ctx;
+    ncm_ctx(&ctx);
+    size_t bytes; /* outputs: J x J x T cosines, two J x T and four 1 x T rows */
+    nc_size_mul((J + 2) * J + 4, T * sizeof(double), &bytes);
+    if (nc_check_memory(&ctx, bytes, "the outputs (J x J cosines per entry of NB)"))
+        ncm_raise(&ctx);
     mxArray *dist = mxCreateDoubleMatrix(1, T, mxREAL), *cw = mxCreateDoubleMatrix(J, T, mxREAL),
             *dl = mxCreateDoubleMatrix(J, T, mxREAL);
     mwSize dims[3] = {J, J, T};
     mxArray *cb = mxCreateNumericArray(3, dims, mxDOUBLE_CLASS, mxREAL);
-    nc_ctx ctx;
-    ncm_ctx(&ctx);
     if (nc_limit(&ctx, (int)J, k, rho, LN, lb, (int)T, nB, mxGetPr(dist), mxGetPr(cw),
                  mxGetPr(cb), mxGetPr(dl)) != NC_OK)
         ncm_raise(&ctx);

@@ -4,37 +4,21 @@
 #include "ncm.h"
 
 #include <math.h>
-#include <strings.h>
 
+enum { IN_Y, IN_COUNTS, IN_SEED, IN_OPTIONS };
 static const char *const option_names[] = {"Scale"};
+enum { OPT_SCALE, OPT_COUNT };
 static const char *const named[] = {"Dataset_1", "Dataset_2"};
 
 #define MAX_CLASSES 100000
+/* Scaled counts must be whole numbers a double holds exactly (2^53); no
+ * data set comes near, and beyond it the conversion to long could
+ * overflow. */
+#define MAX_COUNT 9007199254740992.0
 
-void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+/* Labels 1..K as 0-based ints. */
+static int *labels(const double *yd, size_t N, size_t K)
 {
-    ncm_begin("nc_subset");
-    ncm_nargs(nrhs, 3, -1, nlhs, 1);
-    size_t N, K;
-    const double *yd = ncm_vector(prhs[0], "Y", "badLabels", NCM_POSITIVE | NCM_INTEGER, 0, &N);
-    const double *cd;
-    if (mxIsChar(prhs[1])) {
-        int which = ncm_choice(prhs[1], "COUNTS", named, 2);
-        cd = which == 0 ? nc_dataset1_counts : nc_dataset2_counts;
-        K = 10;
-    } else {
-        cd = ncm_vector(prhs[1], "COUNTS", "badCounts", NCM_NONNEG | NCM_INTEGER, 0, &K);
-        if (K > MAX_CLASSES)
-            ncm_error("badCounts", "COUNTS has %zu classes; at most %d are supported", K,
-                      MAX_CLASSES);
-    }
-    double seed = ncm_scalar(prhs[2], "SEED", "badOption", NCM_NONNEG | NCM_INTEGER);
-    double scale = 1;
-    ncm_option_pairs(nrhs, 3);
-    for (int i = 3; i < nrhs; i += 2)
-        if (ncm_option(prhs[i], option_names, 1) == 0)
-            scale = ncm_scalar(prhs[i + 1], "Scale", "badOption", NCM_POSITIVE);
-
     int *y = mxMalloc(N * sizeof *y);
     for (size_t j = 0; j < N; ++j) {
         if (yd[j] > (double)K)
@@ -42,19 +26,68 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
                       yd[j], K);
         y[j] = (int)yd[j] - 1;
     }
-    /* Scaled counts are rounded to the nearest whole number. */
-    long *counts = mxMalloc(K * sizeof *counts), total = 0;
-    for (size_t k = 0; k < K; ++k)
-        total += counts[k] = lround(cd[k] * scale);
-    long *idx = mxMalloc((total ? (size_t)total : 1) * sizeof *idx), chosen;
+    return y;
+}
+
+/* COUNTS times SCALE, rounded to the nearest whole number. */
+static long *scaled_counts(const double *cd, size_t K, double scale)
+{
+    long *counts = mxMalloc(K * sizeof *counts);
+    for (size_t k = 0; k < K; ++k) {
+        double c = round(cd[k] * scale);
+        if (!(c <= MAX_COUNT))
+            ncm_error("tooLarge", "COUNTS(%zu)%s = %g is too large: at most 2^53", k + 1,
+                      scale == 1 ? "" : " * Scale", c);
+        counts[k] = (long)c;
+    }
+    return counts;
+}
+
+void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
+{
+    ncm_begin("nc_subset");
+    ncm_nargs(nrhs, IN_OPTIONS, -1, nlhs, 1);
+    size_t N, K;
+    const double *yd = ncm_vector(prhs[IN_Y], "Y", "badLabels", NCM_POSITIVE | NCM_INTEGER, 0,
+                                  &N);
+    const double *cd;
+    if (mxIsChar(prhs[IN_COUNTS])) {
+        int which = ncm_choice(prhs[IN_COUNTS], "COUNTS", named, 2);
+        cd = which == 0 ? nc_dataset1_counts : nc_dataset2_counts;
+        K = 10;
+    } else {
+        cd = ncm_vector(prhs[IN_COUNTS], "COUNTS", "badCounts", NCM_NONNEG | NCM_INTEGER, 0,
+                        &K);
+        if (K > MAX_CLASSES)
+            ncm_error("badCounts", "COUNTS has %zu classes; at most %d are supported", K,
+                      MAX_CLASSES);
+    }
+    unsigned long seed = ncm_seed(prhs[IN_SEED], "SEED");
+    double scale = 1;
+    ncm_option_pairs(nrhs, IN_OPTIONS);
+    for (int i = IN_OPTIONS; i < nrhs; i += 2)
+        switch (ncm_option(prhs[i], option_names, OPT_COUNT)) {
+        case OPT_SCALE:
+            scale = ncm_scalar(prhs[i + 1], "Scale", "badOption", NCM_POSITIVE);
+            break;
+        }
+
+    int *y = labels(yd, N, K);
+    long *counts = scaled_counts(cd, K, scale);
+    /* The core refuses a count above its class's size, so at most N are
+     * chosen, however large the counts. */
     nc_ctx ctx;
     ncm_ctx(&ctx);
-    if (nc_subset(&ctx, (long)N, y, (int)K, counts, (unsigned long)seed, idx, &chosen))
+    size_t bytes;
+    nc_size_mul(N, sizeof(long) + sizeof(double), &bytes);
+    if (nc_check_memory(&ctx, bytes, "the subset's indices"))
         ncm_raise(&ctx);
-    mxArray *out = mxCreateDoubleMatrix(1, (size_t)chosen, mxREAL);
+    long *idx = mxMalloc((N ? N : 1) * sizeof *idx), chosen;
+    if (nc_subset(&ctx, (long)N, y, (int)K, counts, seed, idx, &chosen))
+        ncm_raise(&ctx);
+    plhs[0] = mxCreateDoubleMatrix(1, (size_t)chosen, mxREAL);
     for (long j = 0; j < chosen; ++j)
-        mxGetPr(out)[j] = (double)(idx[j] + 1);
-    plhs[0] = out;
+        mxGetPr(plhs[0])[j] = (double)(idx[j] + 1);
     mxFree(y);
     mxFree(counts);
     mxFree(idx);

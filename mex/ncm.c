@@ -87,6 +87,15 @@ static int pending_interrupt(void *user)
 }
 #endif
 
+/* Octave buffers mexPrintf output until stdout is flushed; MATLAB's
+ * documented way to show it at once is drawnow, which also lets the
+ * command window repaint. */
+#if defined(MATLAB_MEX_FILE)
+#define NCM_FLUSH "drawnow;"
+#else
+#define NCM_FLUSH "fflush(stdout);"
+#endif
+
 static void mex_print(const char *text, void *user)
 {
     mexPrintf("%s", text);
@@ -94,7 +103,7 @@ static void mex_print(const char *text, void *user)
      * abandon the core mid-call and leak its memory: flush only when none is
      * pending (the core sees the interrupt at its next poll). */
     if (!pending_interrupt(user))
-        mexEvalString("fflush(stdout);");
+        mexEvalString(NCM_FLUSH);
 }
 
 void ncm_consume_interrupt(void)
@@ -173,7 +182,20 @@ double ncm_scalar(const mxArray *a, const char *arg, const char *reason, unsigne
 int ncm_count(const mxArray *a, const char *arg, unsigned flags)
 {
     double v = ncm_scalar(a, arg, "badOption", flags | NCM_NONNEG | NCM_INTEGER);
-    return v > 2e9 ? 2000000000 : (int)v;
+    if (v > NCM_COUNT_MAX)
+        ncm_error("badOption", "%s = %g is too large: at most %d", arg, v, NCM_COUNT_MAX);
+    return (int)v;
+}
+
+unsigned long ncm_seed(const mxArray *a, const char *arg)
+{
+    double v = ncm_scalar(a, arg, "badOption", NCM_NONNEG | NCM_INTEGER);
+    if (v > (double)NCM_SEED_MAX)
+        ncm_error("badOption",
+                  "%s = %g is too large: seeds are whole numbers from 0 to %lu (2^32 - 1, "
+                  "what the Mersenne twister takes)",
+                  arg, v, NCM_SEED_MAX);
+    return (unsigned long)v;
 }
 
 int ncm_flag(const mxArray *a, const char *arg)
@@ -280,14 +302,58 @@ size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int 
     return J;
 }
 
+/* Length of the string A (a 1 x n or empty char array without NUL
+ * characters), or an error naming ARG. */
+static size_t string_length(const mxArray *a, const char *arg)
+{
+    size_t n = a && mxIsChar(a) ? mxGetNumberOfElements(a) : 0;
+    if (!a || !mxIsChar(a) || mxGetNumberOfDimensions(a) != 2 || (n > 0 && mxGetM(a) != 1))
+        ncm_error("badOption", "%s must be a character string (a 1 x n char array)", arg);
+    const mxChar *c = mxGetChars(a);
+    for (size_t i = 0; i < n; ++i)
+        if (c[i] == 0)
+            ncm_error("badOption", "%s must not contain NUL characters (at position %zu)", arg,
+                      i + 1);
+    return n;
+}
+
 char *ncm_string(const mxArray *a, const char *arg)
 {
-    if (!a || !mxIsChar(a) || (mxGetM(a) > 1 && mxGetNumberOfElements(a) > 0))
-        ncm_error("badOption", "%s must be a character string", arg);
-    char *s = mxArrayToString(a);
-    if (!s)
-        ncm_error("badOption", "%s must be a character string", arg);
+    size_t n = string_length(a, arg);
+    /* room for any encoding of n characters (MATLAB's mxChar is UTF-16) */
+    size_t len = 4 * n + 1;
+    char *s = mxMalloc(len);
+    if (mxGetString(a, s, (mwSize)len) != 0)
+        ncm_error("badOption", "%s could not be converted to a C string", arg);
     return s;
+}
+
+/* Options and choices are ASCII names: the string A goes into the caller's
+ * BUF (no allocation, so nothing to free on any path), characters beyond
+ * ASCII as '?', truncated to LEN - 1 characters.  Returns 0 when it was
+ * truncated. */
+static int ascii_copy(const mxArray *a, const char *arg, char *buf, size_t len)
+{
+    size_t n = string_length(a, arg), i;
+    const mxChar *c = mxGetChars(a);
+    for (i = 0; i < n && i + 1 < len; ++i) {
+        unsigned long code = (unsigned long)c[i]; /* a negative char becomes huge */
+        buf[i] = code - 1 < 127 ? (char)code : '?';
+    }
+    buf[i] = 0;
+    return i == n;
+}
+
+/* The index of S among NAMES (case-insensitive), or -1; a truncated S
+ * (WHOLE = 0) matches nothing and is shown with "..." in the message. */
+static int find_name(char *s, int whole, const char *const *names, int count)
+{
+    for (int i = 0; whole && i < count; ++i)
+        if (strcasecmp(s, names[i]) == 0)
+            return i;
+    if (!whole)
+        strcat(s, "...");
+    return -1;
 }
 
 static void list_names(char *buf, size_t len, const char *const *names, int count)
@@ -302,13 +368,11 @@ int ncm_option(const mxArray *a, const char *const *names, int count)
 {
     if (!a || !mxIsChar(a))
         ncm_error("badOption", "option names must be strings");
-    char *s = mxArrayToString(a);
-    for (int i = 0; i < count; ++i)
-        if (strcasecmp(s, names[i]) == 0) {
-            mxFree(s);
-            return i;
-        }
-    char list[512];
+    char s[NCM_NAME_MAX + 4], list[512];
+    int whole = ascii_copy(a, "an option name", s, NCM_NAME_MAX + 1);
+    int i = find_name(s, whole, names, count);
+    if (i >= 0)
+        return i;
     list_names(list, sizeof list, names, count);
     ncm_error("badOption", "unknown option '%s' (accepted: %s)", s, list);
 }
@@ -321,13 +385,11 @@ void ncm_option_pairs(int nrhs, int first)
 
 int ncm_choice(const mxArray *a, const char *arg, const char *const *choices, int count)
 {
-    char *s = ncm_string(a, arg);
-    for (int i = 0; i < count; ++i)
-        if (strcasecmp(s, choices[i]) == 0) {
-            mxFree(s);
-            return i;
-        }
-    char list[512];
+    char s[NCM_NAME_MAX + 4], list[512];
+    int whole = ascii_copy(a, arg, s, NCM_NAME_MAX + 1);
+    int i = find_name(s, whole, choices, count);
+    if (i >= 0)
+        return i;
     list_names(list, sizeof list, choices, count);
     ncm_error("badOption", "%s must be one of: %s (not '%s')", arg, list, s);
 }

@@ -2,7 +2,9 @@
 /* ncm: the one argument-validation and conversion helper shared by every
  * MEX gateway.  Every check raises "ncufm:<reason>" with a message
  * "fname: ARG ...", never crashes, and only allocates with mxMalloc so that
- * a raised error cannot leak (Octave frees mxMalloc memory on error). */
+ * a raised error cannot leak (Octave and MATLAB free mxMalloc memory when a
+ * gateway returns or raises; not so the strings of mxArrayToString, which
+ * Octave allocates outside that list: never call it). */
 #ifndef NCM_H
 #define NCM_H
 
@@ -51,8 +53,15 @@ void ncm_raise(const nc_ctx *ctx) NCM_NORETURN;
 /* A real, non-sparse, numeric scalar, converted to double. */
 double ncm_scalar(const mxArray *a, const char *arg, const char *reason, unsigned flags);
 /* A whole number >= 0 (> 0 with NCM_POSITIVE) for options such as MaxIter
- * or Epochs; saturates at 2e9. */
+ * or Epochs, at most NCM_COUNT_MAX (larger values are refused, not
+ * saturated: ncufm:badOption). */
+#define NCM_COUNT_MAX 2147483647
 int ncm_count(const mxArray *a, const char *arg, unsigned flags);
+/* A random seed: a whole number from 0 to NCM_SEED_MAX, the range GSL's
+ * mt19937 distinguishes (it keeps the low 32 bits); anything else raises
+ * ncufm:badOption. */
+#define NCM_SEED_MAX 4294967295UL
+unsigned long ncm_seed(const mxArray *a, const char *arg);
 /* A logical or numeric scalar flag. */
 int ncm_flag(const mxArray *a, const char *arg);
 /* A real, full, double or single vector (row or column) with LEN entries
@@ -74,12 +83,17 @@ const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
  * mxMalloc'd. */
 size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
                     const double **n_out);
-/* A character row vector, mxMalloc'd. */
+/* A character string (a 1 x n or empty char array, without NUL
+ * characters, which would silently shorten a path), as a C string in
+ * mxMalloc'd memory: Octave and MATLAB free it when the gateway returns or
+ * raises an error; mxFree releases it sooner. */
 char *ncm_string(const mxArray *a, const char *arg);
 
 /* Name/value options.  NAMES lists the accepted option names; returns the
  * index of the option named by A (case-insensitive), or raises
- * ncufm:badOption naming the accepted ones. */
+ * ncufm:badOption naming the accepted ones.  Names are compared in a
+ * buffer on the stack (NCM_NAME_MAX characters), so nothing is allocated. */
+#define NCM_NAME_MAX 63
 int ncm_option(const mxArray *a, const char *const *names, int count);
 /* Raises ncufm:badOption unless the options from FIRST on come in pairs. */
 void ncm_option_pairs(int nrhs, int first);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,13 +50,19 @@ nc_status nc_check_lambdas(nc_ctx *ctx, double lZ, double lb)
     return NC_OK;
 }
 
+/* Requests from this size on are checked against the memory limits: a
+ * smaller one cannot exceed them unless memory is already exhausted, and
+ * the check reads /proc. */
+#define NC_CHECKED_ALLOC ((size_t)64 << 20)
+
 void *nc_alloc(nc_ctx *ctx, size_t count, size_t size)
 {
-    if (count != 0 && size > SIZE_MAX / count) {
-        nc_fail(ctx, NC_ENOMEM, "outOfMemory", "allocation size overflows");
+    size_t bytes;
+    nc_size_mul(count, size, &bytes);
+    if (bytes >= NC_CHECKED_ALLOC && nc_check_memory(ctx, bytes, "a workspace"))
         return NULL;
-    }
-    size_t bytes = (count != 0 && size != 0) ? count * size : 1;
+    if (bytes == 0)
+        bytes = 1;
     void *p = ctx->alloc ? ctx->alloc(bytes, ctx->user) : malloc(bytes);
     if (!p)
         nc_fail(ctx, NC_ENOMEM, "outOfMemory", "out of memory allocating %zu bytes",
@@ -66,7 +73,7 @@ void *nc_alloc(nc_ctx *ctx, size_t count, size_t size)
 void *nc_calloc(nc_ctx *ctx, size_t count, size_t size)
 {
     void *p = nc_alloc(ctx, count, size);
-    if (p)
+    if (p && count && size)
         memset(p, 0, count * size);
     return p;
 }
@@ -120,6 +127,106 @@ double nc_physical_memory(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+int nc_size_mul(size_t a, size_t b, size_t *out)
+{
+    if (a == SIZE_MAX || b == SIZE_MAX || (a != 0 && b > SIZE_MAX / a)) {
+        *out = (a == 0 || b == 0) ? 0 : SIZE_MAX;
+        return *out != 0;
+    }
+    *out = a * b;
+    return 0;
+}
+
+int nc_size_add(size_t a, size_t b, size_t *out)
+{
+    if (b > SIZE_MAX - a) {
+        *out = SIZE_MAX;
+        return 1;
+    }
+    *out = a + b;
+    return 0;
+}
+
+/* "16 GB"-style, decimal units, three significant digits. */
+static void format_bytes(double bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
+    int u = 0;
+    while (bytes >= 1000 && u < 6) {
+        bytes /= 1000;
+        ++u;
+    }
+    snprintf(buf, len, u ? "%.3g %s" : "%.0f %s", bytes, units[u]);
+}
+
+/* A field of /proc/self/status in bytes, 0 where there is no /proc. */
+static double proc_status_bytes(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    size_t len = strlen(field);
+    double kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, len) == 0 && line[len] == ':') {
+            kb = strtod(line + len + 1, NULL);
+            break;
+        }
+    fclose(f);
+    return kb * 1024.0;
+}
+
+/* What the soft limit RESOURCE leaves beyond the usage reported in FIELD
+ * (the kernel counts RLIMIT_AS against VmSize, RLIMIT_DATA against VmData);
+ * a negative value when there is no limit. */
+static double rlimit_room(int resource, const char *field, double *limit, double *used)
+{
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return -1;
+    *limit = (double)rl.rlim_cur;
+    *used = proc_status_bytes(field);
+    return *limit > *used ? *limit - *used : 0;
+}
+
+nc_status nc_check_memory(nc_ctx *ctx, size_t bytes, const char *what)
+{
+    char asked[32], lim[32], use[32], room_text[32];
+    double need = (double)bytes, phys = nc_physical_memory(), limit = 0, used = 0;
+    format_bytes(need, asked, sizeof asked);
+    if (bytes == SIZE_MAX)
+        return nc_fail(ctx, NC_ENOMEM, "tooLarge",
+                       "%s would need more than %s (the size overflows); reduce the sizes",
+                       what, asked);
+    if (phys > 0 && need > phys) {
+        format_bytes(phys, lim, sizeof lim);
+        return nc_fail(ctx, NC_ENOMEM, "tooLarge",
+                       "%s would need %s (%.0f bytes), more than the %s of physical memory; "
+                       "reduce the sizes",
+                       what, asked, need, lim);
+    }
+    static const struct {
+        int resource;
+        const char *field, *name;
+    } limits[] = {{RLIMIT_AS, "VmSize", "RLIMIT_AS (ulimit -v)"},
+                  {RLIMIT_DATA, "VmData", "RLIMIT_DATA (ulimit -d)"}};
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; ++i) {
+        double room = rlimit_room(limits[i].resource, limits[i].field, &limit, &used);
+        if (room >= 0 && need > room) {
+            format_bytes(room, room_text, sizeof room_text);
+            format_bytes(limit, lim, sizeof lim);
+            format_bytes(used, use, sizeof use);
+            return nc_fail(ctx, NC_ENOMEM, "tooLarge",
+                           "%s would need %s (%.0f bytes), more than the %s that the process "
+                           "limit %s leaves (limit %s, %s in use); reduce the sizes or raise "
+                           "the limit",
+                           what, asked, need, room_text, limits[i].name, lim, use);
+        }
+    }
+    return NC_OK;
 }
 
 double nc_now(void)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define FMNIST_SIDE 28
@@ -16,6 +17,9 @@
 /* Beyond any real IDX file of bytes; guards the size product against
  * overflow and absurd headers. */
 #define IDX_MAX_COUNT (1L << 36)
+/* Deflate cannot compress by more than 1032:1 (zlib's FAQ), which bounds
+ * what a gzip file of a given size can hold. */
+#define DEFLATE_MAX_RATIO 1032
 
 static nc_status open_gz(nc_ctx *ctx, const char *path, gzFile *gz)
 {
@@ -54,6 +58,28 @@ static long be32(const unsigned char *b)
     return ((long)b[0] << 24) | ((long)b[1] << 16) | ((long)b[2] << 8) | (long)b[3];
 }
 
+/* A header's sizes against the file's: a header claiming more data than
+ * the file can hold is refused before anyone allocates for it. */
+static nc_status check_file_size(nc_ctx *ctx, gzFile gz, const char *path,
+                                 const nc_idx_header *hdr)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return NC_OK;
+    double size = (double)sb.st_size, data = size - 4.0 * (1 + hdr->ndim);
+    if (gzdirect(gz) && (double)hdr->count > data)
+        return nc_fail(ctx, NC_EFORMAT, "badIdx",
+                       "%s is truncated: its header declares %ld values but %.0f bytes of data "
+                       "follow",
+                       path, hdr->count, data > 0 ? data : 0);
+    if (!gzdirect(gz) && (double)hdr->count > DEFLATE_MAX_RATIO * size)
+        return nc_fail(ctx, NC_EFORMAT, "badIdx",
+                       "%s: its header declares %ld values, more than a compressed file of "
+                       "%.0f bytes can hold (it is truncated or corrupt)",
+                       path, hdr->count, size);
+    return NC_OK;
+}
+
 static nc_status parse_header(nc_ctx *ctx, gzFile gz, const char *path, nc_idx_header *hdr)
 {
     unsigned char magic[4], dim[4];
@@ -85,7 +111,7 @@ static nc_status parse_header(nc_ctx *ctx, gzFile gz, const char *path, nc_idx_h
                            i + 1, hdr->dims[i]);
         hdr->count *= hdr->dims[i];
     }
-    return NC_OK;
+    return check_file_size(ctx, gz, path, hdr);
 }
 
 nc_status nc_idx_read_header(nc_ctx *ctx, const char *path, nc_idx_header *hdr)

@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -101,6 +102,56 @@ static nc_status record(nc_ctx *ctx, nc_ufm_result *res, int it, double F, doubl
     return nct_nc1_or_nan(ctx, d, N, K, H, y, &res->nc1_h[r]);
 }
 
+/* History records every EVERY iterations, plus the first, the last and an
+ * interrupted one. */
+static long history_every(const nc_ufm_opts *opts)
+{
+    return opts->history_every > 0 ? opts->history_every : (long)opts->max_iter + 1;
+}
+
+size_t nc_ufm_history_records(const nc_ufm_opts *opts)
+{
+    return (size_t)(opts->max_iter / history_every(opts)) + 3;
+}
+
+/* Doubles of the workspace carved in nc_ufm_train: gradients and momenta
+ * of W and H (3 each), of b (3 K), the logits K x N, the class means d x K. */
+static size_t workspace_doubles(int K, long N, int d)
+{
+    size_t nW, nH, KN, dK, total;
+    nc_size_mul((size_t)K, (size_t)d, &nW);
+    nc_size_mul((size_t)d, (size_t)N, &nH);
+    nc_size_mul((size_t)K, (size_t)N, &KN);
+    nc_size_mul((size_t)d, (size_t)K, &dK);
+    nc_size_add(nW, nH, &total);
+    nc_size_mul(total, 3, &total);
+    nc_size_add(total, 3 * (size_t)K, &total);
+    nc_size_add(total, KN, &total);
+    nc_size_add(total, dK, &total);
+    return total;
+}
+
+nc_status nc_ufm_check_memory(nc_ctx *ctx, int K, long N, int d, const nc_ufm_opts *opts,
+                              size_t extra_bytes)
+{
+    size_t records = nc_ufm_history_records(opts), per, hist, work, total;
+    nc_size_mul((size_t)K, (size_t)K, &per);
+    nc_size_add(per, (size_t)K + 4, &per);
+    nc_size_mul(per, records, &hist);
+    nc_size_mul(hist, sizeof(double), &hist);
+    if (records > 2147483647u)
+        hist = SIZE_MAX;
+    if (nc_check_memory(ctx, hist,
+                        "the history (a K x K record every HistoryEvery iterations up to "
+                        "MaxIter; raise HistoryEvery or lower MaxIter)"))
+        return ctx->status;
+    nc_size_mul(workspace_doubles(K, N, d), sizeof(double), &work);
+    nc_size_add(work, (size_t)N * sizeof(int), &work);
+    nc_size_add(hist, work, &total);
+    nc_size_add(total, extra_bytes, &total);
+    return nc_check_memory(ctx, total, "W, H, their gradients and the history");
+}
+
 nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, double lH,
                        double lb, const nc_ufm_opts *opts, double *W, double *H, double *b,
                        nc_ufm_result *res)
@@ -114,20 +165,26 @@ nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, doub
         if (n[k] < 1)
             return nc_fail(ctx, NC_EBADARG, "badCounts", "N(%d) = %ld: every class needs a sample",
                            k + 1, n[k]);
+        if (n[k] > INT_MAX - N)
+            return nc_fail(ctx, NC_EBADARG, "tooLarge",
+                           "N sums to more than %d samples (BLAS takes int sizes)", INT_MAX);
         N += n[k];
     }
-    int every = opts->history_every > 0 ? opts->history_every : opts->max_iter + 1;
-    int cap = opts->max_iter / every + 3;
+    if (opts->max_iter < 0 || opts->history_every < 0)
+        return nc_fail(ctx, NC_EBADARG, "badOption", "MaxIter and HistoryEvery must be >= 0");
+    if (nc_ufm_check_memory(ctx, K, N, d, opts, 0))
+        return ctx->status;
+    long every = history_every(opts);
+    size_t cap = nc_ufm_history_records(opts);
     long nW = (long)K * d, nH = (long)d * N;
     int *y = nc_alloc(ctx, (size_t)N, sizeof *y);
-    double *work = nc_calloc(ctx, (size_t)(3 * nW + 3 * nH + 3 * K + (long)K * N + (long)d * K),
-                             sizeof *work);
-    res->iter = nc_alloc(ctx, (size_t)cap, sizeof *res->iter);
-    res->objective_h = nc_alloc(ctx, (size_t)cap, sizeof(double));
-    res->grad_h = nc_alloc(ctx, (size_t)cap, sizeof(double));
-    res->nc1_h = nc_alloc(ctx, (size_t)cap, sizeof(double));
-    res->Zbar_h = nc_alloc(ctx, (size_t)cap * K * K, sizeof(double));
-    res->b_h = nc_alloc(ctx, (size_t)cap * K, sizeof(double));
+    double *work = nc_calloc(ctx, workspace_doubles(K, N, d), sizeof *work);
+    res->iter = nc_alloc(ctx, cap, sizeof *res->iter);
+    res->objective_h = nc_alloc(ctx, cap, sizeof(double));
+    res->grad_h = nc_alloc(ctx, cap, sizeof(double));
+    res->nc1_h = nc_alloc(ctx, cap, sizeof(double));
+    res->Zbar_h = nc_alloc(ctx, cap * (size_t)K * (size_t)K, sizeof(double));
+    res->b_h = nc_alloc(ctx, cap * (size_t)K, sizeof(double));
     long *counts = nc_alloc(ctx, (size_t)K, sizeof *counts);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng)

@@ -33,7 +33,7 @@ OCTAVE_FUNCTIONS = set((
     "substr lookup vec isna NA print_empty_dimensions page_screen_output "
     "crash_dumps_octave_core beep_on_error struct_levels_to_print do_string_escapes "
     "undo_string_escapes program_name program_invocation_name octave_config_info getuid "
-    "symlink readlink setenv putenv unsetenv toupper tolower fskipl numfields "
+    "symlink readlink putenv unsetenv toupper tolower fskipl numfields "
     "native_float_format OCTAVE_HOME OCTAVE_EXEC_HOME viridis cubehelix").split())
 
 OCTAVE_GUARD = re.compile(r"^\s*if\s*\(?\s*exist\s*\(\s*'OCTAVE_VERSION'\s*,\s*'builtin'\s*\)")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the C unit tests given as arguments, the MATLAB-syntax check of every
-# .m file, then the Octave suite, and ends
-# with one line "N passed, N failed" summing both.  Exit status 1 on failure.
+# .m file, the Octave suite and the package test (build the tarball, pkg
+# install it into a temporary prefix, use it, uninstall it), and ends with
+# one line "N passed, N failed" summing them all.  Exit status 1 on failure.
 set -u
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -14,6 +15,8 @@ done
 python3 tests/check_matlab_syntax.py m tests bench 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 octave-cli --no-gui --norc tests/run_octave_tests.m 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+tests/package/run.sh 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 read -r passed failed < <(awk '/: [0-9]+ passed, [0-9]+ failed$/ {
         for (i = 1; i <= NF; ++i) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }

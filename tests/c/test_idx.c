@@ -166,6 +166,27 @@ static void test_fixtures(void)
     }
     rejects("corrupt gzip stream", "ncufm:badIdx");
 
+    /* Headers claiming 87 million images (68 GB) over a few bytes of data
+     * are refused from the header and the file size, before anything is
+     * allocated for them. */
+    for (int plain = 0; plain < 2; ++plain) {
+        unsigned char huge[16] = {0, 0, 8, 3};
+        put32(huge + 4, 87000000);
+        put32(huge + 8, 28);
+        put32(huge + 12, 28);
+        write_file("train-images-idx3-ubyte.gz", huge, 16, 1000, 0, plain);
+        write_labels("train", 87000000, -86990000);
+        nc_ctx hctx;
+        nc_ctx_init(&hctx, "nc_fmnist");
+        CHECK(nc_fmnist_count(&hctx, dir, NC_FMNIST_TRAIN, &count) == NC_EFORMAT &&
+                  strcmp(hctx.errid, "ncufm:badIdx") == 0 &&
+                  strstr(hctx.errmsg, plain ? "is truncated" : "can hold") != NULL,
+              "87 million images in a %s file of 1016 bytes: %s",
+              plain ? "plain" : "compressed", hctx.errmsg);
+    }
+    write_images("train", 3, 28, 0, 8, 0);
+    write_labels("train", 3, 0);
+
     char path[256];
     snprintf(path, sizeof path, "%s/train-labels-idx1-ubyte.gz", dir);
     remove(path);
