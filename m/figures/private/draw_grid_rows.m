@@ -70,9 +70,11 @@ function files = draw_grid_rows (P, name, heading, D)
         axis (ax, 'image');
         set (ax, 'xtick', [], 'ytick', [], 'box', 'on');
         hold (ax, 'on');
-        for e = borders
-          plot (ax, [e e], [0.5 K+0.5], 'k-', 'linewidth', 1.2);
-          plot (ax, [0.5 K+0.5], [e e], 'k-', 'linewidth', 1.2);
+        if (~ D.zero(r,s))   % a zero matrix has no blocks to separate
+          for e = borders
+            plot (ax, [e e], [0.5 K+0.5], 'k-', 'linewidth', 1.2);
+            plot (ax, [0.5 K+0.5], [e e], 'k-', 'linewidth', 1.2);
+          end
         end
         if (D.zero(r,s))
           text (ax, (K + 1) / 2, (K + 1) / 2, 'Zbar = 0', 'horizontalalignment', 'center', ...

@@ -24,7 +24,9 @@ function files = draw_heatmaps (P, name, heading, mats, rowlabels, titles, k, re
   heading = cellstr (heading);
   pw = 170; gap = 24; left = 80; bottom = 20; right = 120; th = 50;
   top = 50 + 24 * numel (heading);
-  W = max (left + m * (pw + gap) + right, 820);
+  W0 = left + m * (pw + gap) + right;
+  W = max (W0, 820);
+  left = left + round ((W - W0) / 2);   % centred when the heading needs the width
   H = top + nrow * (pw + th) + bottom;
   f = new_figure (W, H);
   if exist ('OCTAVE_VERSION', 'builtin'), cmap = viridis (256); else, cmap = parula (256); end

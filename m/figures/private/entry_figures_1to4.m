@@ -58,8 +58,68 @@ function R = entry_figures_1to4 (P, D, name, title, files, t0)
         'network', net, 'ufm', ufm);
   end
   R.summary.network_recipe = recipe_text (P.data.net, 10);
+  R.targets = target_lines (P, D);
   R.files = files;
   R.time = toc (t0);
+end
+
+% The profile's targets for the network, met or missed by how much, and
+% what the run shows about why.
+function out = target_lines (P, D)
+  out = {};
+  switch (P.profile)
+    case 'paper'
+      want = 'Zbar error <= 0.10, NC1 <= 1e-2, training accuracy 100%';
+    case 'quick'
+      want = 'Zbar error <= 0.25 and still falling';
+    otherwise
+      out{1} = 'smoke profile: toy sizes, no target';
+      return;
+  end
+  for i = 1:2
+    M = D{i}.mlp;
+    miss = {};
+    if (strcmp (P.profile, 'paper'))
+      if (M.errZ(end) > 0.10)
+        miss{end+1} = sprintf ('Zbar error %.3g (%.1fx the target)', M.errZ(end), M.errZ(end) / 0.10);
+      end
+      if (M.NC1_final > 1e-2)
+        miss{end+1} = sprintf ('NC1 %.2g (%.1fx)', M.NC1_final, M.NC1_final / 1e-2);
+      end
+      if (M.accuracy_final < 1)
+        miss{end+1} = sprintf ('training accuracy %.2f%%', 100 * M.accuracy_final);
+      end
+    else
+      if (M.errZ(end) > 0.25)
+        miss{end+1} = sprintf ('Zbar error %.3g (%.1fx the target)', M.errZ(end), M.errZ(end) / 0.25);
+      end
+      if (~ M.falling)
+        miss{end+1} = 'Zbar error no longer falling';
+      end
+    end
+    if (isempty (miss))
+      verdict = 'met';
+    else
+      verdict = ['missed: ' strjoin(miss, ', ')];
+    end
+    T = numel (M.errZ);
+    at = max (1, round (T / 2));
+    out{end+1} = sprintf (['Dataset_%d, target of the %s profile (%s): %s. Over training the ' ...
+                           'network''s Zbar error went %.3g (epoch %d) -> %.3g (epoch %d) -> %.3g ' ...
+                           '(epoch %d), NC1 %.2g -> %.2g; first epoch at 100%% training accuracy: ' ...
+                           '%s'], i, P.profile, want, verdict, M.errZ(1), M.epoch(1), M.errZ(at), ...
+                          M.epoch(at), M.errZ(end), M.epoch(end), M.NC1(1), M.NC1_final, ...
+                          first_full (M));
+  end
+end
+
+function s = first_full (M)
+  e = find (M.accuracy >= 1, 1);
+  if (isempty (e))
+    s = 'never';
+  else
+    s = sprintf ('%d', M.epoch(e));
+  end
 end
 
 function s = scale_text (P, D)

@@ -18,12 +18,16 @@ function R = figure_1 (P)
     ax = axes ('parent', f, 'position', [0.08 + 0.47 * (i - 1), 0.5, 0.38, 0.34]);
     % log10 on a linear axis, as the paper plots it (gnuplot also drops log
     % ticks below 1e-15, where the UFM's NC1 goes).
-    plot (ax, D{i}.mlp.epoch, log10 (D{i}.mlp.NC1), 'o-', 'linewidth', 2, 'color', [0 0.45 0.74]);
+    style = '-';
+    if (numel (D{i}.mlp.epoch) <= 60)
+      style = 'o-';
+    end
+    plot (ax, D{i}.mlp.epoch, log10 (D{i}.mlp.NC1), style, 'linewidth', 2, 'color', [0 0.45 0.74]);
     grid (ax, 'on');
     xlabel (ax, 'epoch');
     ylabel (ax, 'log_{10} NC1');
-    title (ax, sprintf ('Dataset %d: network, N = %d, final training accuracy %.1f%%', i, ...
-                        sum (D{i}.counts), 100 * D{i}.mlp.accuracy_final));
+    title (ax, sprintf ('Dataset %d: network (N = %d), train acc. %.2f%%', i, ...
+                        sum (D{i}.counts), 100 * D{i}.mlp.accuracy_final), 'fontsize', 10);
     xlim (ax, [0 max(D{i}.mlp.epoch)]);
     ax = axes ('parent', f, 'position', [0.08 + 0.47 * (i - 1), 0.08, 0.38, 0.3]);
     plot (ax, D{i}.ufm.epoch, log10 (D{i}.ufm.NC1), '-', 'linewidth', 2, 'color', [0.85 0.33 0.1]);
@@ -49,4 +53,5 @@ function R = figure_1 (P)
                                 D{i}.ufm.NC1_final, 100 * D{i}.mlp.accuracy(end), ...
                                 100 * D{i}.mlp.test_accuracy(end));
   end
+  R.numbers = [R.numbers, R.targets];
 end

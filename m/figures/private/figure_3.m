@@ -45,4 +45,5 @@ function R = figure_3 (P)
                                 D{i}.mlp.errZ(end), D{i}.ufm.errZ(end), D{i}.mlp.errb(end), ...
                                 D{i}.ufm.errb(end), D{i}.gap);
   end
+  R.numbers = [R.numbers, R.targets];
 end

@@ -10,7 +10,7 @@ function R = figure_9 (P)
 %   Lines: the exact optimum (nc_solve) and, far beyond the paper's sizes,
 %   the cluster-level limit (nc_limit); circles: the trained UFM at the n_A
 %   of P.fig9_train; diamonds: a network trained on Fashion-MNIST images with
-%   these class counts (recipe P.data.net, the one of Figures 1-4, as the
+%   these class counts (recipe P.fig9_recipe: that of Figures 1-4, as the
 %   authors did) at the n_A of P.fig9_net.  With lambda_Z N fixed and the
 %   counts growing, the cosines drift slowly towards -1/9 (docs/theory.md
 %   section 5, asymptotics).  Writes fig9.png and fig9.svg.
@@ -33,7 +33,7 @@ function R = figure_9 (P)
   seln = ismember (nA, P.fig9_net);
   cn = zeros (0, 3);
   if (any (seln))
-    NS = sweep_nets (P, k, n(seln,:), lZ(seln), P.data.net, S.Zs(seln), S.bs(seln));
+    NS = sweep_nets (P, k, n(seln,:), lZ(seln), P.fig9_recipe, S.Zs(seln), S.bs(seln));
     cn = cosines (NS.B);
   end
 
@@ -56,7 +56,7 @@ function R = figure_9 (P)
   R.scale = sprintf (['%d values of n_A from %d to %d, exact optimum; trained UFM (%s) at ' ...
                       'n_A in {%s}; network (%s, Fashion-MNIST images with these counts, ' ...
                       'seed %d) at n_A in {%s}'], numel (nA), min (nA), max (nA), ...
-                     ufm_settings_text (P.ufm), num2str (nA(sel)'), recipe_text (P.data.net, 10), ...
+                     ufm_settings_text (P.ufm), num2str (nA(sel)'), recipe_text (P.fig9_recipe, 10), ...
                      P.seed, num2str (nA(seln)'));
   tab = {'n_A', 'within A', 'within B', 'between', 'distance to -1/9 (max)'};
   for s = 1:numel (nA)
@@ -157,7 +157,7 @@ function files = draw (P, nA, cw, sel, ct, seln, cn, nB_limit, Lc)
     items{end+1} = {sprintf('trained UFM (d = %d)', P.ufm.d), 'none', 'o', [0.2 0.2 0.2], false};
   end
   if (~ isempty (cn))
-    items{end+1} = {sprintf('network (%s)', net_label (P.data.net, 10)), 'none', 'd', ...
+    items{end+1} = {sprintf('network (%s)', net_label (P.fig9_recipe, 10)), 'none', 'd', ...
                     [0.2 0.2 0.2], true};
   end
   draw_legend (f, [95 12 1055 64], items, 3);

@@ -17,9 +17,10 @@ function G = grid_spec (number, P)
 %   xname_md, fixed (text of the fixed quantities), sets (10 x 3: n_A, n_B,
 %   lambda_Z per grid point), xstar (the predicted threshold in closed form),
 %   istar (the first grid index at or beyond it), xstar_tool (the same from
-%   nc_thresholds), and the grid indices run: idx_net (the network, P.net.grid
-%   of them) and idx (theory and UFM: P.grid of them, and those of idx_net),
-%   each the first, the last and those nearest the threshold.
+%   nc_thresholds), and the grid indices run: idx_net (the network: the
+%   P.net.grid points nearest the threshold) and idx (theory and UFM: P.grid
+%   points, the first, the last and those nearest the threshold, and those
+%   of idx_net).
 %
 %   See also: two_cluster_grid, plan_units
   nB = 100;
@@ -62,7 +63,7 @@ function G = grid_spec (number, P)
   G.k = [kA kB];
   G.x = x;
   G.istar = find (x >= G.xstar, 1);
-  G.idx_net = pick (numel (x), G.istar, P.net.grid);
+  G.idx_net = nearest (numel (x), G.istar, P.net.grid);
   G.idx = union (pick (numel (x), G.istar, P.grid), G.idx_net);
 end
 
@@ -73,9 +74,15 @@ function idx = pick (n, istar, m)
     idx = 1:n;
     return;
   end
-  [~, order] = sort (abs ((1:n) - (istar - 0.5)));
-  idx = unique ([1, n, order(1:max (0, m - 2))]);
+  idx = unique ([1, n, nearest(n, istar, max (0, m - 2))]);
   idx = idx(1:min (m, end));
+end
+
+% The M indices of 1..n nearest the boundary between ISTAR - 1 and ISTAR
+% (as many on each side as the grid allows), in increasing order.
+function idx = nearest (n, istar, m)
+  [~, order] = sort (abs ((1:n) - (istar - 0.5)));
+  idx = sort (order(1:min (m, n)));
 end
 
 %!test
@@ -88,6 +95,9 @@ end
 %! G = grid_spec (5, P);
 %! assert (G.istar, 4);                 % 0.0039 is the first point beyond sqrt(100)/3000
 %! assert (G.idx, 1:10);
-%! P.net.grid = 6;
+%! P.net.grid = 4;
 %! G = grid_spec (5, P);
-%! assert (G.idx_net, [1 2 3 4 5 10]);
+%! assert (G.idx_net, [2 3 4 5]);
+%! P.grid = 4;
+%! G = grid_spec (7, P);                % threshold n_A = 300 is grid point 3
+%! assert (G.idx_net, [1 2 3 4]); assert (G.idx, [1 2 3 4 10]);

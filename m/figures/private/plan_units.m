@@ -52,7 +52,7 @@ function U = plan_units (P, name)
                    sprintf ('UFM n_A = %d', nA));
         end
         if (any (P.fig9_net == nA))
-          U = add (U, P, name, unit_key ('net', P, c, 5 * lZ, lZ / 20, P.data.net, false), ...
+          U = add (U, P, name, unit_key ('net', P, c, 5 * lZ, lZ / 20, P.fig9_recipe, false), ...
                    sprintf ('network n_A = %d (N = %d)', nA, sum (c)));
         end
       end

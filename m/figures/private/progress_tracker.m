@@ -79,18 +79,19 @@ function i = find_unit (T, file)
   i = find (strcmp ({T.plan.file}, file), 1);
 end
 
-% Measured over estimated seconds of the computed units of KIND (all kinds
-% before the first of its own; 1 before any).
+% Measured over estimated seconds of the computed units of KIND; before the
+% first of its own, that of all units estimated at a second or more (how
+% loaded the machine is); 1 before any.
 function r = ratio (T, kind)
   kinds = {T.plan.kind};
+  cost = [T.plan.cost]';
   own = T.done(:) & strcmp (kinds(:), kind);
   if (~ any (own))
-    own = T.done(:);
+    own = T.done(:) & cost >= 1;
   end
   r = 1;
-  est = sum ([T.plan(own).cost]);
-  if (any (own) && est > 0)
-    r = sum (T.actual(own)) / est;
+  if (any (own))
+    r = sum (T.actual(own)) / sum (cost(own));
   end
 end
 
@@ -107,16 +108,16 @@ function S = status (T)
 end
 
 %!test
-%! plan = struct ('file', {'a', 'b', 'c'}, 'kind', {'net', 'net', 'solve'}, ...
-%!                'cost', {10, 20, 1}, 'label', {'A', 'B', 'C'}, 'figure', {'f', 'f', 'f'});
+%! plan = struct ('file', {'a', 'b', 'c', 'd'}, 'kind', {'net', 'net', 'solve', 'ufm'}, ...
+%!                'cost', {10, 20, 0.5, 4}, 'label', {'A', 'B', 'C', 'D'}, 'figure', 'f');
 %! progress_tracker ('init', plan, false);
 %! S = progress_tracker ('status');
-%! assert ([S.units S.cached S.done], [3 0 0]); assert (S.left, 31);
-%! progress_tracker ('done', 'a', 30);    % nets take 3 times the estimate
+%! assert ([S.units S.cached S.done], [4 0 0]); assert (S.left, 34.5);
+%! progress_tracker ('done', 'c', 0.01);  % a cheap solve says nothing of the rest
 %! S = progress_tracker ('status');
-%! assert (S.done, 1); assert (S.left, 3 * 20 + 3 * 1, 1e-12);
-%! progress_tracker ('done', 'c', 0.5);   % solves now have their own ratio
-%! S = progress_tracker ('status');
-%! assert (S.left, 60, 1e-12);
+%! assert (S.left, 34, 1e-12);
+%! progress_tracker ('done', 'a', 30);    % nets take 3 times the estimate,
+%! S = progress_tracker ('status');       % and so, until measured, do UFMs
+%! assert (S.done, 2); assert (S.left, 3 * 20 + 3 * 4, 1e-12);
 %! progress_tracker ('clear');
 %! assert (isempty (progress_tracker ('status')));

@@ -24,6 +24,9 @@ function s = recipe_text (r, K)
                  r.warm_start(2), max (1, round (r.warm_start(1) * E)));
   end
   for i = 1:2:numel (r.extra)
+    if (strcmpi (r.extra{i}, 'HistoryEvery'))
+      continue;   % how often statistics are recorded, not how it trains
+    end
     v = r.extra{i+1};
     if (ischar (v))
       t = v;

@@ -40,13 +40,15 @@ function S = sweep_rows (P, k, n, lZ, train)
   if (~ train)
     return;
   end
+  % Noise of a trained Zbar is judged against the sweep's largest optimum.
+  scale = max (cellfun (@(Z) norm (Z, 'fro'), S.Zs));
   for s = 1:ns
     counts = repelem (n(s,:), k);
     U = train_ufm_row (P, counts, 5 * lZ(s), lZ(s) / 20, P.ufm);
     S.Zt{s} = U.Zbar;
     S.bt{s} = U.b;
     B = block_stats (U.Zbar, k);
-    S.zero_t(s) = near_zero (U.Zbar, norm (S.Zs{s}, 'fro'));
+    S.zero_t(s) = near_zero (U.Zbar, scale);
     if (S.zero_t(s))
       B.spread(:) = 0;  % every cluster collapsed at Zbar = 0
     end

@@ -112,7 +112,7 @@ function R = two_cluster_grid (P, G)
                        median (S.errZ), max (S.errZ), nnz (S.converged), numel (S.converged)), ...
                sprintf('largest certified duality gap of `nc_solve`: %.1e; `nc_theory` vs `nc_solve`: %.1e', ...
                        max (S.gap), max (S.theory_err))};
-  R.numbers = [R.numbers, diagnose(G, NS, Tnet, spread(1,pos), tol)];
+  R.numbers = [R.numbers, {target_text(Tnet)}, diagnose(G, NS, Tnet, spread(1,pos), tol)];
   tab = {G.xname_md, 'spread of B: theory', 'UFM', 'network', 'network: rel. err. Zbar', ...
          'network: rel. err. b', 'network: NC1', 'network: train acc.', 'network: time'};
   for s = 1:m
@@ -136,7 +136,12 @@ function R = two_cluster_grid (P, G)
   R.table_note = sprintf (['Bold: at or beyond the predicted threshold. Spread: relative spread of ' ...
                            'the minority columns of Zbar (0 when they coincide; the UFM and ' ...
                            'network count as collapsed at <= %g). Relative errors against the ' ...
-                           'exact Zbar*, b* (absolute where the reference is 0).'], tol);
+                           'exact Zbar*, b* (absolute where the reference is 0). Once the ' ...
+                           'minority collapses, the between-class covariance of the features ' ...
+                           'loses rank and NC1 (through its pseudo-inverse) measures the tiny ' ...
+                           'residual spread: large values there are expected; and training ' ...
+                           'accuracy cannot exceed (k_A n_A + n_B)/N, since the collapsed ' ...
+                           'minority classes are predicted alike.'], tol);
   R.summary = struct ('x_name', G.xname_md, 'x', G.x(G.idx), 'grid_index', G.idx, ...
                       'network_grid_index', G.idx_net, ...
                       'collapse_predicted', G.xstar, 'collapse_predicted_index', G.istar, ...
@@ -190,6 +195,26 @@ function s = transition_text (what, T, G)
                T.steps, yes_no (T.apart_below), yes_no (T.coincide_above));
 end
 
+function s = target_text (T)
+  parts = {};
+  if (~ T.within_one)
+    parts{end+1} = 'the transition is not within one grid step of the prediction';
+  end
+  if (~ T.apart_below)
+    parts{end+1} = 'minority columns coincide below the threshold';
+  end
+  if (~ T.coincide_above)
+    parts{end+1} = 'minority columns stay apart above the threshold';
+  end
+  if (isempty (parts))
+    s = ['target (network: minority columns coincide above the predicted threshold, apart ' ...
+         'below, transition within one grid step): met'];
+  else
+    s = ['target (network: minority columns coincide above the predicted threshold, apart ' ...
+         'below, transition within one grid step): missed: ' strjoin(parts, '; ')];
+  end
+end
+
 function s = yes_no (c)
   s = 'no';
   if (c)
@@ -203,30 +228,32 @@ function out = diagnose (G, NS, T, spread_theory, tol)
   out = {};
   bad = find (T.collapsed ~= (spread_theory <= 1e-9));
   for j = bad(:)'
-    why = {};
+    x = G.x(G.idx_net(j));
+    s1 = NS.B(j).spread(2);
+    s0 = NS.spread_before(j);
     if (NS.zero(j))
-      why{end+1} = 'it fell to the trivial point Zbar = 0 (only the bias predicts)';
-    end
-    if (NS.accuracy(j) < 1)
-      why{end+1} = sprintf ('it did not fit its training set (accuracy %.1f%%): not in the terminal phase', ...
-                            100 * NS.accuracy(j));
-    end
-    if (NS.NC1_drop(j) < 100)
-      why{end+1} = sprintf ('NC1 fell only %.3g-fold during training, to %.2g', NS.NC1_drop(j), NS.NC1(j));
-    end
-    if (isempty (why))
-      why{end+1} = sprintf ('it interpolates with NC1 %.2g, yet its Zbar is %.2g away from Zbar* (relative)', ...
-                            NS.NC1(j), NS.errZ(j));
+      why = 'it fell to the trivial point Zbar = 0 (only the bias predicts)';
+    elseif (spread_theory(j) <= 1e-9)
+      trend = 'flat';
+      if (s1 < 0.9 * s0)
+        trend = 'still falling: more epochs would bring it closer';
+      end
+      why = sprintf (['its minority spread went %.2g -> %.2g over the last tenth of the epochs ' ...
+                      '(%s)'], s0, s1, trend);
+      if (NS.accuracy(j) < 1 && s1 > 0.3)
+        why = sprintf ('%s; training accuracy %.1f%%', why, 100 * NS.accuracy(j));
+      end
+    else
+      why = sprintf (['its minority spread %.2g is below the theory''s %.2g: the network''s ' ...
+                      'minority columns are drawn closer than the UFM optimum''s'], s1, spread_theory(j));
     end
     if (spread_theory(j) <= 1e-9)
-      state = sprintf ('minority apart (spread %.2g > %g) where the theory collapses it', ...
-                       NS.B(j).spread(2), tol);
+      state = sprintf ('minority apart (spread %.2g > %g) where the theory collapses it', s1, tol);
     else
-      state = sprintf ('minority collapsed (spread %.2g) where the theory keeps it apart (%.2g)', ...
-                       NS.B(j).spread(2), spread_theory(j));
+      state = sprintf ('minority collapsed (spread %.2g <= %g) where the theory keeps it apart (%.2g)', ...
+                       s1, tol, spread_theory(j));
     end
-    out{end+1} = sprintf ('network at %s = %.4g: %s; %s', G.xname_md, G.x(G.idx_net(j)), state, ...
-                          strjoin (why, '; '));
+    out{end+1} = sprintf ('network at %s = %.4g: %s; %s', G.xname_md, x, state, why);
   end
 end
 
