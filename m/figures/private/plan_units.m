@@ -25,6 +25,11 @@ function U = plan_units (P, name)
         U = add (U, P, name, unit_key ('ufm', P, c, lW, lH, P.data.ufm), [tag ' UFM']);
         U = add (U, P, name, unit_key ('net', P, c, lW, lH, P.data.net, true), ...
                  sprintf ('%s network (N = %d, %d epochs)', tag, sum (c), P.data.net.epochs));
+        [lWe, lbe] = effective_lambdas (P.data.net, lW, P.lb);
+        if (lWe ~= lW)
+          U = add (U, P, name, unit_key ('solve', P, c, nc_lambda (lWe, lH), lbe), ...
+                   [tag ' exact optimum at the effective lambdas']);
+        end
       end
     case {'fig5', 'fig6', 'fig7', 'fig8'}
       G = grid_spec (str2double (name(4:end)), P);

@@ -27,6 +27,16 @@ function s = recipe_text (r, K)
     if (strcmpi (r.extra{i}, 'HistoryEvery'))
       continue;   % how often statistics are recorded, not how it trains
     end
+    if (strcmpi (r.extra{i}, 'BatchNorm') && isequal (r.extra{i+1}, true))
+      s = [s ', batch normalisation of the hidden layers'];
+      continue;
+    end
+    if (strcmpi (r.extra{i}, 'DecayOn'))
+      s = sprintf ('%s, the weight decay on %s', s, ...
+                   ifelse_text (strcmpi (r.extra{i+1}, 'all'), ...
+                                'every parameter, classifier included', 'the hidden layers'));
+      continue;
+    end
     v = r.extra{i+1};
     if (ischar (v))
       t = v;
@@ -42,6 +52,13 @@ function s = recipe_text (r, K)
   end
 end
 
+function t = ifelse_text (c, a, b)
+  t = b;
+  if (c)
+    t = a;
+  end
+end
+
 %!test
 %! r = struct ('hidden', [8 4], 'epochs', 30, 'batch', 128, 'lr', 0.01, 'momentum', 0.9, ...
 %!             'drop_at', 2/3, 'lr_drop', 0.1, 'weight_decay', 0, 'warm_start', [1/6 10], ...
@@ -50,4 +67,9 @@ end
 %! assert (~ isempty (strfind (s, 'MLP 784-8-4-10')));
 %! assert (~ isempty (strfind (s, 'from epoch 21')));
 %! assert (~ isempty (strfind (s, 'for 5 epochs')));
-%! assert (~ isempty (strfind (s, 'BatchNorm on')));
+%! assert (~ isempty (strfind (s, 'batch normalisation of the hidden layers')));
+%! r.extra = {'DecayOn', 'all', 'HistoryEvery', 3, 'Nesterov', true};
+%! s = recipe_text (r, 10);
+%! assert (~ isempty (strfind (s, 'decay on every parameter')));
+%! assert (isempty (strfind (s, 'HistoryEvery')));
+%! assert (~ isempty (strfind (s, 'Nesterov on')));

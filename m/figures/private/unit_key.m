@@ -3,6 +3,7 @@
 function key = unit_key (kind, P, varargin)
 %UNIT_KEY  The cache key of one unit of work of the figures (see unit_cache).
 %   KEY = UNIT_KEY('solve', P, COUNTS, LZ)          nc_solve at tolerance P.tol
+%   KEY = UNIT_KEY('solve', P, COUNTS, LZ, LB)      the same at lambda_b = LB
 %   KEY = UNIT_KEY('ufm', P, COUNTS, LW, LH, T)     nc_ufm_train, settings T
 %   KEY = UNIT_KEY('net', P, COUNTS, LW, LH, R, TEST)  nc_mlp_train, recipe R
 %   KEY = UNIT_KEY('phase', P, K, N, LZ)            a row of the phase diagram
@@ -16,7 +17,11 @@ function key = unit_key (kind, P, varargin)
   a = varargin;
   switch (kind)
     case 'solve'
-      key = struct ('tag', 'solve', 'counts', a{1}(:)', 'lZ', a{2}, 'lb', P.lb, 'tol', P.tol);
+      lb = P.lb;
+      if (numel (a) >= 3)
+        lb = a{3};
+      end
+      key = struct ('tag', 'solve', 'counts', a{1}(:)', 'lZ', a{2}, 'lb', lb, 'tol', P.tol);
     case 'ufm'
       T = a{4};
       key = struct ('tag', 'ufm', 'counts', a{1}(:)', 'lW', a{2}, 'lH', a{3}, 'lb', P.lb, ...
