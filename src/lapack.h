@@ -21,6 +21,10 @@ void dgemm_(const char *ta, const char *tb, const nc_blas_int *m, const nc_blas_
             const nc_blas_int *k, const double *alpha, const double *a,
             const nc_blas_int *lda, const double *b, const nc_blas_int *ldb,
             const double *beta, double *c, const nc_blas_int *ldc, size_t, size_t);
+void sgemm_(const char *ta, const char *tb, const nc_blas_int *m, const nc_blas_int *n,
+            const nc_blas_int *k, const float *alpha, const float *a, const nc_blas_int *lda,
+            const float *b, const nc_blas_int *ldb, const float *beta, float *c,
+            const nc_blas_int *ldc, size_t, size_t);
 void dsyrk_(const char *uplo, const char *trans, const nc_blas_int *n, const nc_blas_int *k,
             const double *alpha, const double *a, const nc_blas_int *lda, const double *beta,
             double *c, const nc_blas_int *ldc, size_t, size_t);
@@ -53,6 +57,16 @@ static inline void nc_gemm(char ta, char tb, int m, int n, int k, double alpha,
         return;
     nc_blas_int M = m, Nn = n, Kk = k, LDA = lda, LDB = ldb, LDC = ldc;
     dgemm_(&ta, &tb, &M, &Nn, &Kk, &alpha, a, &LDA, b, &LDB, &beta, c, &LDC, 1, 1);
+}
+
+/* The same in single precision. */
+static inline void nc_sgemm(char ta, char tb, int m, int n, int k, float alpha, const float *a,
+                            int lda, const float *b, int ldb, float beta, float *c, int ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    nc_blas_int M = m, Nn = n, Kk = k, LDA = lda, LDB = ldb, LDC = ldc;
+    sgemm_(&ta, &tb, &M, &Nn, &Kk, &alpha, a, &LDA, b, &LDB, &beta, c, &LDC, 1, 1);
 }
 
 #endif

@@ -37,6 +37,39 @@ double nct_softmax_ce(int K, long N, double *Z, const double *b, const int *y, d
     return total;
 }
 
+double nct_softmax_ce_f(int K, long N, float *Z, const float *b, const int *y, double scale,
+                        long *correct)
+{
+    double total = 0;
+    long right = 0;
+    for (long j = 0; j < N; ++j) {
+        float *col = Z + j * K;
+        int best = 0;
+        double top = -INFINITY, sum = 0;
+        for (int k = 0; k < K; ++k) {
+            double v = (double)col[k] + (b ? b[k] : 0.0f);
+            if (v > top) {
+                top = v;
+                best = k;
+            }
+        }
+        /* exp is evaluated twice rather than kept, so that no buffer of K
+         * doubles is needed whatever K */
+        for (int k = 0; k < K; ++k)
+            sum += exp((double)col[k] + (b ? b[k] : 0.0f) - top);
+        double zy = (double)col[y[j]] + (b ? b[y[j]] : 0.0f);
+        total += log(sum) - (zy - top);
+        right += best == y[j];
+        for (int k = 0; k < K; ++k) {
+            double p = exp((double)col[k] + (b ? b[k] : 0.0f) - top) / sum;
+            col[k] = (float)(scale * (p - (k == y[j])));
+        }
+    }
+    if (correct)
+        *correct = right;
+    return total;
+}
+
 void nct_class_means(int d, long N, int K, const double *H, const int *y, double *means,
                      long *count)
 {

@@ -12,6 +12,10 @@
 double nct_softmax_ce(int K, long N, double *Z, const double *b, const int *y, double scale,
                       long *correct);
 
+/* The same for a float Z (K x N) and bias, each column handled in double. */
+double nct_softmax_ce_f(int K, long N, float *Z, const float *b, const int *y, double scale,
+                        long *correct);
+
 /* Class means (d x K) of the columns of H (d x N, leading dimension d) with
  * labels y, and the class counts (K); classes without samples get a zero
  * mean. */
