@@ -88,7 +88,7 @@ function P = profile_settings (name, out)
     case 'paper'
       P.tol = 1e-11;
       P.grid = 10;
-      P.ufm = struct ('d', 32, 'maxiter', 200000, 'tol', 1e-8, 'points', 0);
+      P.ufm = struct ('d', 32, 'maxiter', 100000, 'tol', 1e-7, 'points', 0);
       P.data = struct ('scale', 1);
       P.data.ufm = struct ('d', 32, 'maxiter', 100000, 'tol', 1e-8, 'points', 200);
       P.data.net = data_recipe (modern, [512 512], 300, 5);
