@@ -79,7 +79,7 @@ function out = target_lines (P, D)
     case 'quick'
       want = 'Zbar error <= 0.25 and still falling';
     otherwise
-      out{1} = 'smoke profile: toy sizes, no target';
+      out{1} = 'Figures 1-4: smoke profile, toy sizes, no target';
       return;
   end
   for i = 1:2
@@ -110,7 +110,7 @@ function out = target_lines (P, D)
     end
     T = numel (M.errZ);
     at = max (1, round (T / 2));
-    out{end+1} = sprintf (['Dataset_%d, target of the %s profile (%s): %s. Over training the ' ...
+    out{end+1} = sprintf (['Figures 1-4, Dataset_%d, target of the %s profile (%s): %s. Over training the ' ...
                            'network''s Zbar error went %.3g (epoch %d) -> %.3g (epoch %d) -> %.3g ' ...
                            '(epoch %d), NC1 %.2g -> %.2g; first epoch at 100%% training accuracy: ' ...
                            '%s'], i, P.profile, want, verdict, M.errZ(1), M.epoch(1), M.errZ(at), ...

@@ -112,7 +112,8 @@ function R = two_cluster_grid (P, G)
                        median (S.errZ), max (S.errZ), nnz (S.converged), numel (S.converged)), ...
                sprintf('largest certified duality gap of `nc_solve`: %.1e; `nc_theory` vs `nc_solve`: %.1e', ...
                        max (S.gap), max (S.theory_err))};
-  R.numbers = [R.numbers, {target_text(Tnet)}, diagnose(G, NS, Tnet, spread(1,pos), tol)];
+  R.targets = {sprintf('Figure %d, %s', G.number, target_text (Tnet, G))};
+  R.numbers = [R.numbers, {target_text(Tnet, G)}, diagnose(G, NS, Tnet, spread(1,pos), tol)];
   tab = {G.xname_md, 'spread of B: theory', 'UFM', 'network', 'network: rel. err. Zbar', ...
          'network: rel. err. b', 'network: NC1', 'network: train acc.', 'network: time'};
   for s = 1:m
@@ -195,7 +196,7 @@ function s = transition_text (what, T, G)
                T.steps, yes_no (T.apart_below), yes_no (T.coincide_above));
 end
 
-function s = target_text (T)
+function s = target_text (T, G)
   parts = {};
   if (~ T.within_one)
     parts{end+1} = 'the transition is not within one grid step of the prediction';
@@ -206,12 +207,17 @@ function s = target_text (T)
   if (~ T.coincide_above)
     parts{end+1} = 'minority columns stay apart above the threshold';
   end
-  if (isempty (parts))
-    s = ['target (network: minority columns coincide above the predicted threshold, apart ' ...
-         'below, transition within one grid step): met'];
+  if (isnan (T.steps))
+    where = 'no transition on the points run';
   else
-    s = ['target (network: minority columns coincide above the predicted threshold, apart ' ...
-         'below, transition within one grid step): missed: ' strjoin(parts, '; ')];
+    where = sprintf ('transition at grid index %d, predicted %d: %+d steps', T.first, G.istar, T.steps);
+  end
+  s = ['target (network: minority columns coincide above the predicted threshold, apart ' ...
+       'below, transition within one grid step): '];
+  if (isempty (parts))
+    s = [s 'met (' where ')'];
+  else
+    s = [s 'missed (' where '): ' strjoin(parts, '; ')];
   end
 end
 
