@@ -62,7 +62,7 @@ function P = profile_settings (name, out)
       P.ufm = struct ('d', 16, 'maxiter', 200, 'tol', 1e-6, 'points', 0);
       P.data = struct ('scale', 1/100);
       P.data.ufm = struct ('d', 16, 'maxiter', 200, 'tol', 1e-6, 'points', 20);
-      P.data.net = data_recipe (modern, [32 32], 3, 1);
+      P.data.net = data_recipe (modern, [32 32], 3, 2/3, 1);
       P.net = minority_recipe (modern, 16, 3, true);
       P.net.grid = 4;
       P.fig9 = [500 3000 5500];
@@ -76,7 +76,7 @@ function P = profile_settings (name, out)
       P.ufm = struct ('d', 16, 'maxiter', 20000, 'tol', 1e-6, 'points', 0);
       P.data = struct ('scale', 1/10);
       P.data.ufm = struct ('d', 32, 'maxiter', 20000, 'tol', 1e-6, 'points', 100);
-      P.data.net = data_recipe (modern, [256 256], 300, 5);
+      P.data.net = data_recipe (modern, [256 256], 300, 2/3, 5);
       P.net = minority_recipe (modern, [256 256], 150, true);
       P.net.grid = 5;
       P.fig9 = 500:500:5500;
@@ -93,7 +93,11 @@ function P = profile_settings (name, out)
       P.ufm = struct ('d', 32, 'maxiter', 40000, 'tol', 1e-6, 'points', 0);
       P.data = struct ('scale', 1);
       P.data.ufm = struct ('d', 32, 'maxiter', 40000, 'tol', 1e-6, 'points', 200);
-      P.data.net = data_recipe (modern, [512 512], 300, 5);
+      % At the full counts the rate 0.01 plateaus at 95% training accuracy
+      % by epoch 100 and the network interpolates only at 0.001 (300 epochs
+      % dropping at 200: 99.8%, Zbar error 0.12); the authors' drop at E/3
+      % leaves it 300 epochs there.
+      P.data.net = data_recipe (modern, [512 512], 450, 1/3, 5);
       P.net = minority_recipe (modern, [512 512], 300, false);
       P.net.grid = 10;
       P.fig9 = 500:500:5500;
@@ -109,10 +113,11 @@ end
 
 % Figures 1-4 and 9: the authors' weight decay 5e-4 on every parameter, with
 % batch normalisation and batches of 32, which reach the terminal phase in
-% fewer epochs (measured by the trainer's tuning); the drop at 2E/3.  Statistics every
-% EVERY epochs.  Without those options: the plain recipe.
-function r = data_recipe (modern, hidden, E, every)
-  r = recipe (hidden, E, 2/3, 5e-4, []);
+% fewer epochs (measured by the trainer's tuning); the rate drops after the
+% fraction DROP of the epochs.  Statistics every EVERY epochs.  Without
+% those options: the plain recipe.
+function r = data_recipe (modern, hidden, E, drop, every)
+  r = recipe (hidden, E, drop, 5e-4, []);
   if (modern)
     r.batch = 32;
     r.extra = {'BatchNorm', true, 'DecayOn', 'all', 'HistoryEvery', every};

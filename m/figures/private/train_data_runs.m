@@ -20,8 +20,8 @@ function D = train_data_runs (P, which)
 %   sizes), lW, lH, lZ, and the relative errors of Zbar and b against
 %   (Zs, bs) per epoch, Frobenius (2-norm for b) and max norm:
 %   mlp.errZ, mlp.errZ_max, mlp.errb, mlp.errb_max, likewise ufm; and
-%   falling (the Frobenius error of Zbar still decreasing over the last
-%   tenth of the history); lW_eff, lb_eff, lZ_eff (the classifier's lambdas
+%   falling (the Frobenius error of Zbar lower on average over the last
+%   tenth of the records than over the tenth before); lW_eff, lb_eff, lZ_eff (the classifier's lambdas
 %   with the recipe's weight decay, see effective_lambdas) and mlp.errZ_eff
 %   (the network's Zbar error against the optimum at those).
   base = {[5000 5000 5000 5000 4000 4000 4000 3000 3000 3000], ...
@@ -74,5 +74,8 @@ function R = errors (R, Zs, bs)
     R.errb(t) = E.b;
     R.errb_max(t) = E.b_max;
   end
-  R.falling = T > 1 && R.errZ(end) < R.errZ(max (1, round (0.9 * T)));
+  % Falling: the last tenth of the records lower on average than the tenth
+  % before (single records are noisy under SGD).
+  w = max (1, round (T / 10));
+  R.falling = T >= 2 * w + 1 && mean (R.errZ(end-w+1:end)) < mean (R.errZ(end-2*w+1:end-w));
 end

@@ -113,7 +113,7 @@ function R = two_cluster_grid (P, G)
                sprintf('largest certified duality gap of `nc_solve`: %.1e; `nc_theory` vs `nc_solve`: %.1e', ...
                        max (S.gap), max (S.theory_err))};
   R.targets = {sprintf('Figure %d, %s', G.number, target_text (Tnet, G))};
-  R.numbers = [R.numbers, {target_text(Tnet, G)}, diagnose(G, NS, Tnet, spread(1,pos), tol)];
+  R.numbers = [R.numbers, {target_text(Tnet, G)}, diagnose(G, NS, Tnet, spread(1,pos), tol, S.Zs(pos))];
   tab = {G.xname_md, 'spread of B: theory', 'UFM', 'network', 'network: rel. err. Zbar', ...
          'network: rel. err. b', 'network: NC1', 'network: train acc.', 'network: time'};
   for s = 1:m
@@ -147,11 +147,12 @@ function R = two_cluster_grid (P, G)
                       'network_grid_index', G.idx_net, ...
                       'collapse_predicted', G.xstar, 'collapse_predicted_index', G.istar, ...
                       'collapse_observed_solver', observed, ...
-                      'collapse_observed_network', grid_value (G, Tnet.first), ...
-                      'collapse_observed_network_index', Tnet.first, ...
-                      'collapse_observed_network_lower_index', Tnet.lower, ...
+                      'collapse_observed_network', grid_value (G, Tnet.onset), ...
+                      'collapse_observed_network_index', Tnet.onset, ...
+                      'collapse_observed_network_lower_index', Tnet.onset_lower, ...
                       'network_steps_from_prediction', Tnet.steps, ...
-                      'collapse_observed_ufm', grid_value (G, Tufm.first), ...
+                      'network_sustained_collapse_index', Tnet.first, ...
+                      'collapse_observed_ufm', grid_value (G, Tufm.onset), ...
                       'ufm_steps_from_prediction', Tufm.steps, ...
                       'spread_tolerance', tol, ...
                       'spread_minority_theory', spread(1,:), 'spread_minority_ufm', spread(2,:), ...
@@ -181,19 +182,24 @@ function v = grid_value (G, i)
 end
 
 function s = transition_text (what, T, G)
-  if (isnan (T.first))
+  if (isnan (T.onset))
     s = sprintf ('%s: no minority collapse on the points run (predicted from %s = %.4g on)', ...
                  what, G.xname_md, G.xstar);
     return;
   end
-  where = sprintf ('%s = %.4g (grid index %d)', G.xname_md, G.x(T.first), T.first);
-  if (T.lower < T.first)
-    where = sprintf ('%s, somewhere after grid index %d (points between not run)', where, T.lower - 1);
+  where = sprintf ('%s = %.4g (grid index %d)', G.xname_md, G.x(T.onset), T.onset);
+  if (T.onset_lower < T.onset)
+    where = sprintf ('%s, or as early as grid index %d (points between not run)', where, T.onset_lower);
   end
-  s = sprintf (['%s: minority columns coincide (spread <= 0.05) from %s on; predicted threshold ' ...
+  s = sprintf (['%s: minority columns coincide (spread <= 0.05) from %s; predicted threshold ' ...
                 '%.4g, first grid point beyond it index %d: %+d grid steps; apart below the ' ...
-                'threshold: %s; coinciding above it: %s'], what, where, G.xstar, G.istar, ...
-               T.steps, yes_no (T.apart_below), yes_no (T.coincide_above));
+                'threshold: %s; coinciding at every point beyond it: %s'], what, where, G.xstar, ...
+               G.istar, T.steps, yes_no (T.apart_below), yes_no (T.coincide_above));
+  if (~ isnan (T.first) && T.first > T.onset)
+    s = sprintf ('%s (apart again after the onset; collapsed for good from grid index %d)', s, T.first);
+  elseif (isnan (T.first))
+    s = sprintf ('%s (apart again at the last point run)', s);
+  end
 end
 
 function s = target_text (T, G)
@@ -210,7 +216,7 @@ function s = target_text (T, G)
   if (isnan (T.steps))
     where = 'no transition on the points run';
   else
-    where = sprintf ('transition at grid index %d, predicted %d: %+d steps', T.first, G.istar, T.steps);
+    where = sprintf ('transition at grid index %d, predicted %d: %+d steps', T.onset, G.istar, T.steps);
   end
   s = ['target (network: minority columns coincide above the predicted threshold, apart ' ...
        'below, transition within one grid step): '];
@@ -230,22 +236,36 @@ end
 
 % Why the network departs from the theory at the points where it does,
 % from what the run measured.
-function out = diagnose (G, NS, T, spread_theory, tol)
+function out = diagnose (G, NS, T, spread_theory, tol, Zs)
   out = {};
-  bad = find (T.collapsed ~= (spread_theory <= 1e-9));
+  scale = max (cellfun (@(Z) norm (Z, 'fro'), Zs));
+  trivial = NS.zero & ~ cellfun (@(Z) near_zero (Z, scale), Zs);
+  bad = find (T.collapsed ~= (spread_theory <= 1e-9) | trivial);
   for j = bad(:)'
     x = G.x(G.idx_net(j));
+    v = G.sets(G.idx_net(j), :);
+    N = G.k * v(1:2)';
+    zero_at = sqrt (v(1)) / N;    % Zbar* = 0 from here on (docs/theory.md section 5)
     s1 = NS.B(j).spread(2);
     s0 = NS.spread_before(j);
     if (NS.zero(j))
-      why = 'it fell to the trivial point Zbar = 0 (only the bias predicts)';
+      why = sprintf (['it fell to the trivial point Zbar = 0 (only the bias predicts; training ' ...
+                      'accuracy %.1f%%), %.0f%% below the zero threshold sqrt(n_A)/N = %.4g, where ' ...
+                      '|Zbar*| = %.3g'], 100 * NS.accuracy(j), 100 * (1 - v(3) / zero_at), zero_at, ...
+                     norm (Zs{j}, 'fro'));
     elseif (spread_theory(j) <= 1e-9)
       trend = 'flat';
       if (s1 < 0.9 * s0)
         trend = 'still falling: more epochs would bring it closer';
       end
       why = sprintf (['its minority spread went %.2g -> %.2g over the last tenth of the epochs ' ...
-                      '(%s)'], s0, s1, trend);
+                      '(%s); |Zbar| = %.3g against |Zbar*| = %.3g'], s0, s1, trend, ...
+                     norm (NS.Zbar{j}, 'fro'), norm (Zs{j}, 'fro'));
+      if (v(3) > 0.5 * zero_at)
+        why = sprintf (['%s; lambda_Z is %.0f%% below the zero threshold sqrt(n_A)/N = %.4g, ' ...
+                        'where Zbar* is small and training nears the trivial point'], why, ...
+                       100 * (1 - v(3) / zero_at), zero_at);
+      end
       if (NS.accuracy(j) < 1 && s1 > 0.3)
         why = sprintf ('%s; training accuracy %.1f%%', why, 100 * NS.accuracy(j));
       end
@@ -253,7 +273,9 @@ function out = diagnose (G, NS, T, spread_theory, tol)
       why = sprintf (['its minority spread %.2g is below the theory''s %.2g: the network''s ' ...
                       'minority columns are drawn closer than the UFM optimum''s'], s1, spread_theory(j));
     end
-    if (spread_theory(j) <= 1e-9)
+    if (NS.zero(j))
+      state = 'Zbar = 0 where Zbar* is not';
+    elseif (spread_theory(j) <= 1e-9)
       state = sprintf ('minority apart (spread %.2g > %g) where the theory collapses it', s1, tol);
     else
       state = sprintf ('minority collapsed (spread %.2g <= %g) where the theory keeps it apart (%.2g)', ...
