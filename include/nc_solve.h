@@ -16,6 +16,11 @@
 extern "C" {
 #endif
 
+/* lambda_b beyond this acts as this (in nc_solve and in every route built
+ * on it): the bias is then below 1e-100 and the objective's terms in it
+ * below 1e-100 too, while 2 lb stays finite. */
+#define NC_SOLVE_LB_MAX 1e100
+
 /* How the problem is solved: classes of equal counts form clusters whose
  * optimum is block structured, and the solver can work on the cluster level
  * (J x J) instead of K x K, with the same outputs and a certificate of the

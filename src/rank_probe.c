@@ -99,7 +99,7 @@ nc_status nc_prober_init(nc_ctx *ctx, const nc_groups *g, const double *n, doubl
     pr->ctx = ctx;
     pr->g = g;
     pr->n = n;
-    pr->lb = lb;
+    pr->lb = fmin(lb, NC_SOLVE_LB_MAX); /* 2 lb b must stay finite */
     pr->K = K;
     pr->J = J;
     nc_solve_defaults(&pr->sopts);

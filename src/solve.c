@@ -16,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* lambda_b beyond this acts as this: the bias is then below 1e-100 and the
- * objective's terms in it below 1e-100 too, while 2 lb stays finite. */
-#define LB_MAX 1e100
 /* Below this lambda_Z the objective (of order lambda_Z K) and the optimal
  * probabilities (of order lambda_Z) leave the range where double precision
  * keeps its relative accuracy once squared: no tolerance could be
@@ -321,7 +318,7 @@ nc_status nc_solve(nc_ctx *ctx, int K, const double *n, double lZ, double lb,
         goto done;
     /* below this size every BLAS call is small: one thread is faster */
     blas_threads = g.J < 400 ? nc_blas_threads(1) : 0;
-    if ((st = ncs_problem_init(&p, ctx, g.J, g.k, g.n, lZ, lb < LB_MAX ? lb : LB_MAX)))
+    if ((st = ncs_problem_init(&p, ctx, g.J, g.k, g.n, lZ, fmin(lb, NC_SOLVE_LB_MAX))))
         goto done;
     if (!(x = nc_alloc(ctx, p.m, sizeof(double))))
         goto done;
@@ -391,7 +388,7 @@ nc_status nc_solve_certify(nc_ctx *ctx, int K, const double *n, double lZ, doubl
         return ctx->status;
     for (int k = 0; k < K; ++k)
         ones[k] = 1;
-    if ((st = ncs_problem_init(&p, ctx, K, ones, n, lZ, lb < LB_MAX ? lb : LB_MAX)) ||
+    if ((st = ncs_problem_init(&p, ctx, K, ones, n, lZ, fmin(lb, NC_SOLVE_LB_MAX))) ||
         !(x = nc_calloc(ctx, p.m, sizeof(double))) ||
         (st = ncs_carve(ctx, ncs_svd_layout, &w, &sa, &sblock)) ||
         (st = ncs_carve(ctx, cert_layout, &cw, &K, &cblock)))

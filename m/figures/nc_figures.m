@@ -201,19 +201,18 @@ function opts = parse (args)
   for i = 1:2:numel (args)
     name = args{i};
     value = args{i+1};
-    if (~ (ischar (name) && size (name, 1) == 1))
+    if (~ is_text (name))
       error ('ncufm:badOption', 'nc_figures: option names must be strings (%s)', accepted);
     end
     switch (lower (name))
       case 'profile'
-        if (~ (ischar (value) && size (value, 1) == 1 ...
-               && any (strcmpi (value, {'smoke', 'quick', 'paper'}))))
+        if (~ (is_text (value) && any (strcmpi (value, {'smoke', 'quick', 'paper'}))))
           error ('ncufm:badProfile', ...
                  'nc_figures: PROFILE must be ''smoke'', ''quick'' or ''paper''');
         end
         opts.profile = lower (value);
       case 'out'
-        if (~ ischar (value) || isempty (value) || size (value, 1) ~= 1)
+        if (~ is_text (value) || isempty (value))
           error ('ncufm:badOut', 'nc_figures: OUT must be a folder name');
         end
         opts.out = value;
@@ -235,12 +234,12 @@ end
 % The figures asked for, in the paper's order: a name or a non-empty cell
 % vector of names (each a row of characters), every one of them known.
 function names = figure_names (value, all_figures)
-  if (ischar (value) && size (value, 1) == 1)
+  if (is_text (value))
     value = {value};
   end
   usage = sprintf ('a name or a cell vector of names from {%s}', strjoin (all_figures, ', '));
   if (~ (iscell (value) && isvector (value) && ~ isempty (value) ...
-         && all (cellfun (@(v) ischar (v) && size (v, 1) == 1 && ndims (v) == 2, value))))
+         && all (cellfun (@is_text, value))))
     error ('ncufm:badFigures', 'nc_figures: FIGURES must be %s', usage);
   end
   unknown = value(~ ismember (lower (value), all_figures));
@@ -249,6 +248,11 @@ function names = figure_names (value, all_figures)
            strjoin (cellfun (@(u) ['''' u ''''], unknown, 'UniformOutput', false), ', '), usage);
   end
   names = all_figures(ismember (all_figures, lower (value)));
+end
+
+% A row of characters (1 x n; a 1 x 1 x n char array is not one).
+function tf = is_text (v)
+  tf = ischar (v) && ndims (v) == 2 && size (v, 1) == 1;
 end
 
 %!error <nc_figures: PROFILE> nc_figures ('Profile', 'huge')

@@ -67,3 +67,29 @@
 %!test  % the seed of nc_mlp_train (once a float-to-integer overflow)
 %! X = single (reshape (mod (1:64*30, 7) / 7, 64, 30)); y = repmat (1:3, 1, 10);
 %! expect_id ('ncufm:badOption', @nc_mlp_train, X, y, 'Seed', 1e300, 'Epochs', 1, 'Verbose', false);
+%!test  % bytes of a corrupt file in a message are escaped \xNN (a raw byte 200 once broke
+%!      % the fuzz runner's regexprep, which refuses invalid UTF-8)
+%! f = npy_file ('(12,)');
+%! fid = fopen (f, 'r+'); fseek (fid, 22, 'bof'); fwrite (fid, [200 1], 'uint8'); fclose (fid);
+%! try
+%!   nc_read_npy (f); error ('t:none', 'no error');
+%! catch err
+%!   assert (err.identifier, 'ncufm:npyDtype', err.message);
+%!   assert (~ isempty (strfind (err.message, '''<\xc8\x01''')), err.message);
+%!   assert (all (err.message >= 32 & err.message <= 126), err.message);
+%!   regexprep (err.message, '\s+', ' ');
+%! end
+%! delete (f);
+%!test  % found by fuzz seed 11: a diagonal-matrix ZBAR (no broadcasting), LAMBDA_B = realmax
+%!      % in the rank probe (2 lb b overflowed; XERBLA from dgesvd), 1 x 1 x n option strings
+%! S = nc_zbar_stats (eye (3), [2 1]);
+%! assert (S.block_dev, nc_zbar_stats (full (eye (3)), [2 1]).block_dev);
+%! S = nc_oversample ([50 20 5], 0.002, realmax);
+%! assert (S.factor, nc_oversample ([50 20 5], 0.002, 1e100).factor);
+%! P = nc_collapse_path ([10 10 3], realmax, 'Tol', 1e-10);
+%! assert (P.lambda, nc_collapse_path ([10 10 3], 1e100, 'Tol', 1e-10).lambda);
+%! expect_id ('ncufm:badProfile', @nc_figures, 'Profile', reshape ('smoke', 1, 1, []));
+%! expect_id ('ncufm:badOption', @nc_figures, reshape ('Out', 1, 1, []), 'x');
+%! expect_id ('ncufm:badOut', @nc_figures, 'Out', reshape ('out', 1, 1, []));
+%! expect_id ('ncufm:badFigures', @nc_figures, 'Figures', cat (3, 'fig1', 'fig1'));
+%! expect_id ('ncufm:badVerbose', @nc_figures, 'Verbose', single (NaN));
