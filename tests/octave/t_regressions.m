@@ -93,3 +93,16 @@
 %! expect_id ('ncufm:badOut', @nc_figures, 'Out', reshape ('out', 1, 1, []));
 %! expect_id ('ncufm:badFigures', @nc_figures, 'Figures', cat (3, 'fig1', 'fig1'));
 %! expect_id ('ncufm:badVerbose', @nc_figures, 'Verbose', single (NaN));
+%!test  % every gateway starts with ncm_begin and ends through ncm_end (nc_solve's success
+%!      % path once left its scratch memory to the next call)
+%! root = fileparts (fileparts (which ('nc_setup')));
+%! files = dir (fullfile (root, 'mex', 'nc_*.c'));
+%! assert (numel (files) >= 13);
+%! for i = 1:numel (files)
+%!   t = fileread (fullfile (root, 'mex', files(i).name));
+%!   body = regexp (t, 'void mexFunction\([^)]*\)\s*\{(.*?)\n\}', 'tokens', 'once');
+%!   assert (~ isempty (body), files(i).name);
+%!   assert (~ isempty (regexp (body{1}, '^\s*ncm_begin\(', 'once')), files(i).name);
+%!   assert (~ isempty (regexp (body{1}, 'ncm_end\(\);\s*$', 'once')), files(i).name);
+%!   assert (isempty (regexp (body{1}, '\breturn\b', 'once')), files(i).name);
+%! end
