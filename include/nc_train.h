@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Trainers: the unconstrained feature model by full-batch gradient descent,
  * and a multilayer perceptron with the UFM's regularisation on its last
- * layer (paper.md sections 1 and 7).
+ * layer (docs/theory.md sections 1 and 7).
  *
- * Convention (paper.md section 1): for features H (d x N), classifier W
+ * Convention (docs/theory.md section 1): for features H (d x N), classifier W
  * (K x d) and bias b (K),
  *   F = (1/N) sum_j CE(W h_j + b, y_j) + lW ||W||_F^2 + lH ||H||_F^2 + lb ||b||^2.
  * All matrices are column-major; labels are 0..K-1. */
@@ -141,7 +141,7 @@ typedef struct {
     int warmup;                       /* epochs of linear learning-rate warm-up; default 0 */
     double momentum;                  /* default 0.9 */
     int nesterov;                     /* Nesterov momentum (PyTorch's rule); default 0 */
-    double lambda_W, lambda_H, lambda_b; /* defaults 1e-3, 1e-6, 1e-2 (paper.md figure 1) */
+    double lambda_W, lambda_H, lambda_b; /* defaults 1e-3, 1e-6, 1e-2 (Figure 1) */
     int warm_epochs;                  /* lambda_W, lambda_H divided by warm_factor in the */
     double warm_factor;               /*   first warm_epochs epochs; defaults 0, 10 */
     double weight_decay;              /* gradient += wd * theta; default 5e-4 */

@@ -30,7 +30,6 @@ static const char *const feature_layers[] = {"relu", "linear"};
 
 #define MAX_CLASSES 100000
 #define MAX_WIDTH 1000000
-#define MAX_SEED 4294967295.0
 
 /* The gateway's inputs beyond the core's options. */
 typedef struct {
@@ -127,13 +126,7 @@ static void parse_option(int which, const mxArray *v, nc_mlp_opts *o, extras *x)
     case OPT_FEATLAYER:
         o->linear_features = ncm_choice(v, "FeatureLayer", feature_layers, 2);
         break;
-    case OPT_SEED: {
-        double s = ncm_scalar(v, "Seed", "badOption", NCM_NONNEG | NCM_INTEGER);
-        if (s > MAX_SEED) /* before the cast, which would be undefined */
-            ncm_error("badOption", "Seed must be a whole number in 0..4294967295");
-        o->seed = (unsigned long)s;
-        break;
-    }
+    case OPT_SEED: o->seed = ncm_seed(v, "Seed"); break;
     case OPT_VERBOSE: o->verbose = ncm_flag(v, "Verbose"); break;
     case OPT_CKPT: o->checkpoint = ncm_string(v, "Checkpoint"); break;
     case OPT_CKPT_EVERY: o->checkpoint_every = ncm_count(v, "CheckpointEvery", NCM_POSITIVE); break;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The training loop: mini-batch SGD with momentum (PyTorch's rule), the
  * learning-rate schedule, the warm start of the UFM's weights, weight
- * decay, records and checkpoints (paper.md section 7 for the authors'
+ * decay, records and checkpoints (docs/theory.md section 7 for the authors'
  * settings). */
 #define _POSIX_C_SOURCE 200809L
 #include "mlp_run.h"
@@ -148,6 +148,11 @@ static nc_status buffers_alloc(nc_ctx *ctx, const nc_mlp *m, long N, int batch, 
 {
     memset(b, 0, sizeof *b);
     long P = m->n_params;
+    size_t feats, bytes;
+    nc_size_mul((size_t)m->widths[m->depth], (size_t)N, &feats);
+    nc_size_mul(feats, sizeof(float), &bytes);
+    if (nc_check_memory(ctx, bytes, "the features of the training set (d x N)"))
+        return ctx->status;
     b->state = nc_calloc(ctx, (size_t)P, sizeof(float));
     b->grad = nc_alloc(ctx, (size_t)P, sizeof(float));
     b->H = nc_alloc(ctx, (size_t)m->widths[m->depth] * (size_t)N, sizeof(float));
