@@ -77,12 +77,16 @@ static void warm_start(const mxArray *v, nc_mlp_opts *o)
 {
     size_t n;
     const double *x = ncm_vector(v, "WarmStart", "badOption", NCM_NONNEG, 0, &n);
-    if (n < 1 || n > 2 || x[0] > 2e9 || x[0] != floor(x[0]) || (n == 2 && !(x[1] > 0)))
-        ncm_error("badOption", "WarmStart must be [epochs factor] (epochs a whole number, "
-                               "factor > 0) or epochs alone");
+    int whole = n >= 1 && x[0] <= 2e9 && x[0] == floor(x[0]) &&
+                (n < 3 || (x[2] <= 2e9 && x[2] == floor(x[2])));
+    if (n < 1 || n > 3 || !whole || (n >= 2 && !(x[1] > 0)))
+        ncm_error("badOption", "WarmStart must be [epochs factor ramp] (epochs and ramp whole "
+                               "numbers, factor > 0), [epochs factor] or epochs alone");
     o->warm_epochs = (int)x[0];
-    if (n == 2)
+    if (n >= 2)
         o->warm_factor = x[1];
+    if (n == 3)
+        o->warm_ramp = (int)x[2];
 }
 
 static void parse_option(int which, const mxArray *v, nc_mlp_opts *o, extras *x)
