@@ -23,10 +23,21 @@ function bench_solve (varargin)
 %   nc_solve times are medians of repeated calls from Octave (MEX overhead
 %   included).
 %
+%   Scale targets, each against a baseline measured in the same run: K = 1000
+%   distinct counts against one full 1000 x 1000 SVD with vectors (Octave's
+%   svd, median of runs before and after), CIFAR-100-LT counts (a time),
+%   an iNaturalist-scale problem (K = 8142, 999 distinct counts) against the
+%   same SVD, and the delay from an interrupt request to nc_solve's return
+%   at K = 1000 (bench/nc_bench_interrupt.c).  Times are wall clock; the
+%   process's CPU time is printed beside them, since other processes share
+%   the machine.
+%
 %   Options: 'Cap' multiplies every time cap (default 1; e.g. 0.2 for
 %   a quick look); 'Cases' cell array of cases to run out of
-%   {"fig5", "fig1", "k20", "k100", "k1000"} (default all).
-  opts = struct ('cap', 1, 'cases', {{'fig5', 'fig1', 'k20', 'k100', 'k1000'}});
+%   {"fig5", "fig1", "k20", "k100", "k1000", "cifar", "inat", "interrupt"}
+%   (default all).
+  opts = struct ('cap', 1, 'cases', {{'fig5', 'fig1', 'k20', 'k100', 'k1000', 'cifar', ...
+                                       'inat', 'interrupt'}});
   for i = 1:2:numel (varargin)
     opts.(lower (varargin{i})) = varargin{i+1};
   end
@@ -65,6 +76,12 @@ function bench_solve (varargin)
       rows{end+1} = c;
     end
     R = [rows{:}];
+    % the dense route (every class its own group) on the same grid
+    td = zeros (size (grid));
+    for i = 1:numel (grid)
+      [~, ~, ~, td(i)] = nc_timed (n, grid(i), lb, tight, 'dense');
+    end
+    nc_dense = mean (td);
     % warm starts along the grid, in increasing lambda_Z
     [nc_warm, nc_warm_gap] = nc_sweep (n, grid, lb);
     fista_warm = fista_sweep (n, grid, lb, R, 20 * opts.cap);
@@ -82,6 +99,8 @@ function bench_solve (varargin)
             ms (fista_warm), ratio (fista_warm, nc_warm), 'n/a', '');
     fprintf ('  (nc_solve''s own clock, info.time, cold tight: %s per solve; the rest is the MEX call)\n', ...
             ms (mean ([R.nc_tc])));
+    fprintf ('  (the same grid on the dense route, Method ''dense'', 10 x 10: %s per solve)\n', ...
+            ms (nc_dense));
     fprintf ('  (CVXOPT reached tight at %d of %d, loose at %d of %d lambdas; largest warm-start gap %.1e)\n\n', ...
             sum (isfinite (cv)), numel (cv), sum (isfinite (cvl)), numel (cvl), nc_warm_gap);
     summary{end+1} = cells ('Fig 5 grid, cold, per solve', ms (nc_cold), '<= 0.2 ms', ...
@@ -89,6 +108,9 @@ function bench_solve (varargin)
                       ratio (mean (cvl), nc_cold_loose));
     summary{end+1} = cells ('  same, nc_solve''s own clock', ms (mean ([R.nc_tc])), '<= 0.2 ms', ...
                             pass (mean ([R.nc_tc]) <= 0.2e-3), '', '');
+    summary{end+1} = cells ('  CVXOPT / nc_solve (loose)', ratio (mean (cvl), nc_cold_loose), ...
+                            '>= 1000x', pass (mean (cvl) / nc_cold_loose >= 1000), '', '');
+    summary{end+1} = cells ('  dense route, per solve', ms (nc_dense), '-', '', '', '');
     summary{end+1} = cells ('Fig 5 grid, warm, per solve', ms (nc_warm), '<= 0.2 ms', ...
                       pass (nc_warm <= 0.2e-3), ratio (fista_warm, nc_warm), 'n/a');
   end
@@ -157,23 +179,107 @@ function bench_solve (varargin)
   end
 
   % ---------------------------------------------------------------- K = 1000
+  tsvd = NaN;
+  if (any (ismember ({'k1000', 'inat'}, opts.cases)))
+    [tsvd, csvd] = svd_baseline (1000);
+  end
   if (any (strcmp (opts.cases, 'k1000')))
-    n = spread_counts (1000, 1);
+    n = distinct_counts (1000, 1);
     lZ = 2e-6;
-    fprintf ('== K = 1000: counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %g ==\n', lZ);
-    fprintf ('   lambda_Z N = %.2f as for K = 100 (%.2f); zero threshold of lambda_Z = %.3g\n', ...
-            lZ * sum (n), 2e-5 * sum (spread_counts (100, 1)), zero_threshold (n, lb));
-    fprintf ('   (takes up to ~%.0f s: nc_solve runs in a child Octave capped at %.0f s, FISTA at %.0f s)\n', ...
-            330 * opts.cap, 300 * opts.cap, 30 * opts.cap);
+    fprintf ('== K = 1000: distinct counts log-uniform in [50, 5000] (rand state 1), lambda_Z = %g ==\n', lZ);
+    fprintf ('   lambda_Z N = %.2f; zero threshold of lambda_Z = %.3g; one 1000 x 1000 SVD with vectors: %.3g s (cpu %.3g s)\n', ...
+            lZ * sum (n), zero_threshold (n, lb), tsvd, csvd);
     print_header ();
-    % the cap lets a solve of a few minutes report its time (it takes ~160 s here)
     c = run_case ('2e-6', n, lZ, lb, tight, loose, ...
-                  struct ('fista', 30 * opts.cap, 'cvxopt', -1, 'nc', 300 * opts.cap));
+                  struct ('fista', 30 * opts.cap, 'cvxopt', -1, 'single', true));
     print_row (c);
-    fprintf ('   CVXOPT not run: %s\n\n', generic_size (1000));
-    summary{end+1} = cells ('K = 1000, lZ = 2e-6, tight', ms (c.nc_t, c.nc_status), '< 10 s', ...
-                      pass (c.nc_t < 10), ...
+    [tsvd2, csvd2] = svd_baseline (1000);
+    tsvd = min (tsvd, tsvd2); csvd = min (csvd, csvd2);
+    fprintf ('   nc_solve: %.3g s = %.2f SVDs (cpu %.3g s = %.2f SVDs); %d Newton steps, %d CG iterations\n', ...
+            c.nc_t, c.nc_t / tsvd, c.nc_cpu, c.nc_cpu / csvd, c.nc_info.newton_steps, ...
+            c.nc_info.cg_iterations);
+    fprintf ('   distance bound %.2g (max |Zbar| %.3g); CVXOPT not run: %s\n\n', c.nc_info.dist, ...
+            c.zmax, generic_size (1000));
+    summary{end+1} = cells ('K = 1000 / one SVD (wall)', sprintf ('%.2f', c.nc_t / tsvd), '<= 4', ...
+                      pass (c.nc_t / tsvd <= 4), ...
                       ratio (c.fista_t, c.nc_t, c.fista_status, c.fista_spent), 'not run');
+    summary{end+1} = cells ('  same, cpu time', sprintf ('%.2f', c.nc_cpu / csvd), '<= 4', ...
+                      pass (c.nc_cpu / csvd <= 4), '', '');
+  end
+
+  % ---------------------------------------------------------------- CIFAR-100-LT
+  if (any (strcmp (opts.cases, 'cifar')))
+    n = round (500 * 0.01 .^ ((0:99) / 99));
+    fprintf ('== CIFAR-100-LT counts: K = 100, exponential profile 500 .. 5 (%d distinct), lambda_b = %g ==\n', ...
+            numel (unique (n)), lb);
+    fprintf ('%-9s %5s %5s %11s %11s %11s %11s %9s %9s\n', 'lZ', 'rank', 'J', 'clusters', ...
+            '(cpu)', 'dense', '(cpu)', 'gap', 'dist');
+    for lZ = [1e-4 5e-4]
+      [~, ~, info, t, ~, tcpu] = nc_timed (n, lZ, lb, tight, 'auto');
+      [~, ~, infod, td, ~, tdcpu] = nc_timed (n, lZ, lb, tight, 'dense');
+      fprintf ('%-9.3g %5d %5d %11s %11s %11s %11s %9.1e %9.1e\n', lZ, info.rank, info.clusters, ...
+              ms (t), ms (tcpu), ms (td), ms (tdcpu), info.gap, info.dist);
+      if (lZ == 1e-4)
+        summary{end+1} = cells ('CIFAR-100-LT, lZ = 1e-4', ms (t), '<= 20 ms', pass (t <= 0.02), ...
+                                '', '');
+        summary{end+1} = cells ('  same, cpu time', ms (tcpu), '<= 20 ms', pass (tcpu <= 0.02), ...
+                                '', '');
+      else
+        summary{end+1} = cells (sprintf ('  lZ = %g (rank %d)', lZ, info.rank), ms (t), '-', '', ...
+                                '', '');
+      end
+    end
+    fprintf ('\n');
+  end
+
+  % ---------------------------------------------------------------- iNaturalist scale
+  if (any (strcmp (opts.cases, 'inat')))
+    K = 8142;
+    n = round (1000 * 0.002 .^ ((0:K-1) / (K-1)));
+    % lambda_Z N = 1: no cluster collapses; 3: the clusters of 2..8 samples
+    % collapse, and the between-cluster part loses rank (the factored model)
+    for LN = [1 3]
+      lZ = LN / sum (n);
+      fprintf ('== iNaturalist scale: K = %d, counts 1000 .. 2 (exponential, %d distinct), lambda_Z N = %g ==\n', ...
+              K, numel (unique (n)), LN);
+      cap = 60 * opts.cap * LN;   % a child process: the rank-deficient case may take long
+      [info, t, tc, zmax, status] = nc_capped (n, lZ, lb, max (ceil (cap), 10));
+      if (isempty (info))
+        fprintf ('   %s (cap %.0f s = %.1f SVDs)\n\n', status, cap, cap / tsvd);
+        summary{end+1} = cells (sprintf ('iNat scale, lZ N = %g / SVD', LN), status, '<= 30', ...
+                                'MISSED', '', '');
+        continue;
+      end
+      fprintf ('   %.3g s = %.2f SVDs of K = 1000 (cpu %.3g s = %.2f); gap %.1e, distance bound %.1e (max |Zbar| %.3g), rank %d\n', ...
+              t, t / tsvd, tc, tc / csvd, info.gap, info.dist, zmax, info.rank);
+      fprintf ('   %d clusters, %d first-order iterations, %d Newton steps (all levels), %d CG\n\n', ...
+              info.clusters, info.iterations, info.newton_steps, info.cg_iterations);
+      summary{end+1} = cells (sprintf ('iNat scale, lZ N = %g / SVD', LN), sprintf ('%.2f', t / tsvd), ...
+                              '<= 30', pass (t / tsvd <= 30), '', '');
+      summary{end+1} = cells ('  same, cpu time', sprintf ('%.2f', tc / csvd), '<= 30', ...
+                              pass (tc / csvd <= 30), '', '');
+    end
+  end
+
+  % ---------------------------------------------------------------- interrupt
+  if (any (strcmp (opts.cases, 'interrupt')))
+    helper = build_interrupt_helper ();
+    if (~ isempty (helper))
+      n = distinct_counts (1000, 1);
+      fprintf ('== Interrupt at K = 1000: delay from the request to nc_solve''s return ==\n');
+      worst = 0; worst_wall = 0;
+      for delay = [0.25 0.5 1 1.5 2 2.5 3]
+        [lat, st, cpu] = nc_bench_interrupt (n, 2e-6, lb, delay);
+        fprintf (['   request after %.2f s of cpu: returned after %.3g s of cpu ', ...
+                  '(%.3g s wall after the first poll that saw it), status %d\n'], delay, cpu, lat, st);
+        if (isfinite (cpu)) worst = max (worst, cpu); worst_wall = max (worst_wall, lat); end
+      end
+      fprintf ('\n');
+      summary{end+1} = cells ('Ctrl-C latency, K = 1000 (cpu)', sprintf ('%.3g s', worst), '<= 1 s', ...
+                              pass (worst <= 1), '', '');
+      summary{end+1} = cells ('  same, wall after the poll', sprintf ('%.3g s', worst_wall), '-', ...
+                              '', '', '');
+    end
   end
 
   % ---------------------------------------------------------------- summary
@@ -193,19 +299,20 @@ end
 function c = run_case (label, n, lZ, lb, tight, loose, caps)
   c.label = label;
   c.K = numel (n);
-  if (isfield (caps, 'nc'))
-    [Z, b, info, c.nc_t, c.nc_status] = nc_capped (n, lZ, lb, tight, caps.nc);
-    c.nc_tc = NaN;
-    if (~ isempty (info)) c.nc_tc = info.time; end
-    c.nc_tl = NaN;               % one solve is what the target is about
+  if (isfield (caps, 'single'))  % one solve is what the target is about
+    [Z, b, info, c.nc_t, c.nc_tc, c.nc_cpu] = nc_timed (n, lZ, lb, tight, 'auto');
+    c.nc_tl = NaN;
     c.nc_status_l = 'not run';
     infol = [];
   else
-    [Z, b, info, c.nc_t, c.nc_tc] = nc_timed (n, lZ, lb, tight);
-    [~, ~, infol, c.nc_tl] = nc_timed (n, lZ, lb, loose);
-    c.nc_status = 'ok';
-    c.nc_status_l = 'ok';
+    [Z, b, info, c.nc_t, c.nc_tc, c.nc_cpu] = nc_timed (n, lZ, lb, tight, 'auto');
+    [~, ~, infol, c.nc_tl] = nc_timed (n, lZ, lb, loose, 'auto');
   end
+  c.nc_status = 'ok';
+  if (~ info.converged) c.nc_status = 'notConverged'; end
+  if (isempty (infol)) c.nc_status_l = 'not run'; else c.nc_status_l = 'ok'; end
+  c.nc_info = info;
+  c.zmax = max (abs (Z(:)));
   c.rank = NaN; c.nc_gap = NaN; c.nc_gapl = NaN; c.indep_gap = NaN;
   c.obj = NaN; c.obj_diff = NaN;
   c.fista_hist = []; c.fista_iter = 0; c.cvx_hist = []; c.cvx_final = NaN;
@@ -285,41 +392,43 @@ end
 % Median wall time of one nc_solve call from Octave, repeated for ~0.3 s
 % (a solve over 1 s is timed once: scheduling noise is small against it).
 % tc: the same for the solver's own clock (info.time, without the gateway).
-function [Z, b, info, t, tc] = nc_timed (n, lZ, lb, tol)
-  t0 = tic ();
-  [Z, b, info] = nc_solve (n, lZ, lb, 'Tol', tol);
-  t = toc (t0);
+function [Z, b, info, t, tc, tcpu] = nc_timed (n, lZ, lb, tol, method)
+  t0 = tic (); c0 = cputime ();
+  [Z, b, info] = nc_solve (n, lZ, lb, 'Tol', tol, 'Method', method);
+  t = toc (t0); tcpu = cputime () - c0;
   tc = info.time;
   if (t > 1)
     return;
   end
   reps = min (200, max (3, ceil (0.3 / t)));
-  ts = zeros (reps, 2);
+  ts = zeros (reps, 3);
   for r = 1:reps
-    t0 = tic ();
-    [Z, b, info] = nc_solve (n, lZ, lb, 'Tol', tol);
-    ts(r, :) = [toc(t0), info.time];
+    t0 = tic (); c0 = cputime ();
+    [Z, b, info] = nc_solve (n, lZ, lb, 'Tol', tol, 'Method', method);
+    ts(r, :) = [toc(t0), info.time, cputime() - c0];
   end
   t = median (ts(:, 1));
   tc = median (ts(:, 2));
+  tcpu = median (ts(:, 3));
 end
 
 % nc_solve in a child Octave under a time cap, for the instances where a
-% slow or crashing solve must not take the whole benchmark down.
-function [Z, b, info, t, status] = nc_capped (n, lZ, lb, tol, cap)
-  Z = []; b = []; info = []; t = NaN; status = 'ok';
+% slow solve must not take the whole benchmark down; returns info (or []),
+% wall and cpu seconds of the solve, max |Zbar| and a status.
+function [info, t, tc, zmax, status] = nc_capped (n, lZ, lb, cap)
+  info = []; t = NaN; tc = NaN; zmax = NaN; status = 'ok';
   in = [tempname() '.mat']; out = [tempname() '.mat'];
-  save ('-binary', in, 'n', 'lZ', 'lb', 'tol');
+  save ('-binary', in, 'n', 'lZ', 'lb');
   root = fileparts (fileparts (mfilename ('fullpath')));
-  code = sprintf (['addpath(''%s''); nc_setup; load(''%s''); t0 = tic (); ', ...
-                   '[Z, b, info] = nc_solve (n, lZ, lb, ''Tol'', tol); t = toc (t0); ', ...
-                   'save(''-binary'', ''%s'', ''Z'', ''b'', ''info'', ''t'');'], ...
+  code = sprintf (['addpath(''%s''); nc_setup; load(''%s''); t0 = tic (); c0 = cputime (); ', ...
+                   '[Z, b, info] = nc_solve (n, lZ, lb); t = toc (t0); tc = cputime () - c0; ', ...
+                   'zmax = max (abs (Z(:))); save(''-binary'', ''%s'', ''info'', ''t'', ''tc'', ''zmax'');'], ...
                   fullfile (root, 'm'), in, out);
   [st, msg] = system (sprintf ('timeout -k 5 %d octave-cli --no-gui --norc --eval "%s" 2>&1', ...
                                ceil (cap), code));
   if (exist (out, 'file'))
     S = load (out);
-    Z = S.Z; b = S.b; info = S.info; t = S.t;
+    info = S.info; t = S.t; tc = S.tc; zmax = S.zmax;
     delete (out);
   elseif (st == 124 || st == 137)
     status = sprintf ('timeout %d s', ceil (cap));
@@ -329,6 +438,57 @@ function [Z, b, info, t, status] = nc_capped (n, lZ, lb, tol, cap)
   end
   delete (in);
 end
+
+% One full n x n SVD with vectors (Octave's svd), median of three: the unit
+% of the scale targets.
+function [t, c] = svd_baseline (n)
+  old = rand ('state');
+  rand ('state', 7);
+  A = rand (n);
+  rand ('state', old);
+  ts = zeros (3, 2);
+  for r = 1:3
+    t0 = tic (); c0 = cputime ();
+    [U, S, V] = svd (A);
+    ts(r, :) = [toc(t0), cputime() - c0];
+  end
+  t = median (ts(:, 1));
+  c = median (ts(:, 2));
+end
+
+% K distinct whole counts, log-uniform in [50, 5000], seeded, majority first.
+function n = distinct_counts (K, seed)
+  old = rand ('state');
+  rand ('state', seed);
+  n = [];
+  while (numel (n) < K)
+    n = unique ([n, round(50 * 100 .^ rand(1, K))]);
+  end
+  n = n(randperm (numel (n), K));
+  n = sort (n, 'descend');
+  rand ('state', old);
+end
+
+% Builds bench/nc_bench_interrupt.c into a temporary folder; '' on failure.
+function dir = build_interrupt_helper ()
+  root = fileparts (fileparts (mfilename ('fullpath')));
+  dir = tempname ();
+  mkdir (dir);
+  [~, lapack] = system ('mkoctfile -p LAPACK_LIBS');
+  [~, blas] = system ('mkoctfile -p BLAS_LIBS');
+  cmd = sprintf (['cd %s && mkoctfile --mex -O2 -I%s -o nc_bench_interrupt.mex %s %s ', ...
+                  '-lgsl %s %s -lz -lm 2>&1'], dir, fullfile (root, 'include'), ...
+                 fullfile (root, 'bench', 'nc_bench_interrupt.c'), ...
+                 fullfile (root, 'build', 'libncufm.a'), strtrim (lapack), strtrim (blas));
+  [status, out] = system (cmd);
+  if (status ~= 0)
+    fprintf ('   interrupt helper not built: %s\n', strtrim (out));
+    dir = '';
+    return;
+  end
+  addpath (dir);
+end
+
 
 % nc_solve along the grid, each solve warm-started from the previous one;
 % per position the median over repeated sweeps (robust to the scheduling

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Baseline (b) of the solver benchmark: a generic interior-point solver.
 
-Solves the reduced program of paper.md section 2,
+Solves the reduced program of docs/theory.md eq. (2.2),
 
     min_{Zbar, b}  (1/N) sum_k n_k CE(zbar_k + b, k)
                    + lZ ||Zbar diag(sqrt(n))||_* + lb ||b||^2,

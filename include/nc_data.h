@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Data readers: IDX files (the MNIST family's format, gzip-compressed or
  * not), Fashion-MNIST from the Debian package dataset-fashion-mnist, and
- * seeded class-imbalanced subsets (paper.md section 7). */
+ * seeded class-imbalanced subsets (docs/theory.md eq. (7.1)). */
 #ifndef NC_DATA_H
 #define NC_DATA_H
 

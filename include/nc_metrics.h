@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Neural-collapse metrics (paper.md section 6).
+/* Neural-collapse metrics (docs/theory.md section 6).
  *
  * Features H are d x N (column j is sample j, leading dimension ldh >= d),
  * double or single; everything is accumulated in double.  Labels y[j] are
@@ -42,6 +42,7 @@
 #ifndef NC_METRICS_H
 #define NC_METRICS_H
 
+#include "nc_npy.h"
 #include "ncufm.h"
 
 #ifdef __cplusplus
@@ -65,6 +66,7 @@ typedef struct {
     double rank_tol;    /* <= 0: max(d, K) * eps */
     int pass;           /* 1: class sums; 2: centred statistics (after nc_metrics_end_pass1) */
     int verbose;        /* print progress with time left in nc_metrics_compute */
+    int zero_based;     /* the caller writes labels 0..K-1 (else 1..K): for messages only */
     /* pass 1 */
     double *counts;     /* K */
     double *sums;       /* d x K */
@@ -81,7 +83,18 @@ typedef struct {
     double tally[3];    /* ncc_correct, classifier_correct, disagreements (NCC vs classifier) */
 } nc_metrics_state;
 
-/* Allocates and zeroes every array of ST (d >= 1, K >= 2). */
+/* An upper bound of the bytes the metrics of d features and K classes
+ * allocate (state, pass-2 workspace, the K x K results), with W or not,
+ * when pass 2 is given at most BLOCK samples per call (nc_metrics_compute
+ * gives at most 65536). */
+double nc_metrics_workspace_bytes(int d, int K, int with_W, long block);
+/* Fails with ncufm:tooLarge when that workspace exceeds the memory
+ * available (nc_check_memory: physical memory and the process limits),
+ * before anything is allocated. */
+nc_status nc_metrics_check_size(nc_ctx *ctx, int d, int K, int with_W);
+
+/* Allocates and zeroes every array of ST (d >= 1, K >= 2), after
+ * nc_metrics_check_size. */
 nc_status nc_metrics_state_alloc(nc_ctx *ctx, nc_metrics_state *st, int d, int K,
                                  nc_weighting weighting, double rank_tol);
 void nc_metrics_state_free(nc_ctx *ctx, nc_metrics_state *st);
@@ -137,6 +150,27 @@ nc_status nc_metrics_compute(nc_ctx *ctx, int d, long N, int K, const void *H, i
                              long ldh, const int *y, const double *W, const double *b,
                              nc_weighting weighting, double rank_tol, nc_metrics_state *st,
                              nc_metrics_result *res);
+
+/* The metrics of the features in an open 2-D array A (a .npy file or an
+ * .npz member): its rows are the samples when samples_are_rows (shape
+ * (N, d), what np.save(features) writes from a PyTorch batch), else its
+ * columns (shape (d, N)).  y (N labels 0..K-1), W, b, weighting, rank_tol,
+ * st->verbose and st->zero_based as in nc_metrics_compute.
+ *
+ * The samples are read in chunks as large as MAX_MEMORY bytes allow once
+ * the workspace is counted (MAX_MEMORY <= 0: chunks of about 16 MB of
+ * features, the workspace on top): when they all fit, the file is read
+ * once and both passes run on memory; otherwise each pass reads the file
+ * again, so the memory held stays below MAX_MEMORY whatever the file's
+ * size (the N labels are the caller's).  Chunks of a C-order (N, d) file go straight
+ * from the file into the d x n block the kernels consume, with no
+ * transposition.  float16 and float32 files are processed as single,
+ * everything else as double.  With st->verbose, progress lines with the
+ * time left. */
+nc_status nc_metrics_npy(nc_ctx *ctx, nc_npy *A, int samples_are_rows, int K, const int *y,
+                         const double *W, const double *b, nc_weighting weighting,
+                         double rank_tol, double max_memory, nc_metrics_state *st,
+                         nc_metrics_result *res);
 
 #ifdef __cplusplus
 }

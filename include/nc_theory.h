@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Cluster-level theory of the imbalanced UFM (paper.md sections 3 to 5).
+/* Cluster-level theory of the imbalanced UFM (docs/theory.md sections 3 to 5).
  *
  * Classes form J clusters; cluster j holds k[j] classes with n[j] samples
  * each, classes ordered cluster by cluster (K = sum k, N = sum k n).  The
@@ -12,8 +12,10 @@
  *   gamma_ij (i != j)            (rows in cluster i, columns in cluster j),
  *   bias_j                       (b is constant on a cluster),
  * with alpha_j (diagonal) and beta_j (off-diagonal inside cluster j) fixed by
- * delta_j and the zero column sum.  nc_theory solves that small convex
- * program (J^2 + J scalars) without ever forming the K x K problem.
+ * delta_j and the zero column sum.  nc_theory solves that convex program
+ * (J^2 + J scalars) without ever forming the K x K problem, by Newton's
+ * method on the rank-r matrices of the between-cluster part: the time goes
+ * as J^3 per Newton or CG step, the memory as about 26 J^2 doubles.
  *
  * All matrices are column-major; cluster indices are 0-based here. */
 #ifndef NC_THEORY_H
@@ -51,7 +53,21 @@ typedef struct {
 nc_status nc_theory(nc_ctx *ctx, int J, const int *k, const double *n, double lZ,
                     double lb, nc_theory_result *res);
 
-/* Thresholds in lambda_Z (paper.md section 5). */
+/* nc_theory with Zbar, b (and nothing else) laid out in any class order:
+ * class c (0-based, c < K) belongs to cluster cluster[c], and cluster j
+ * holds exactly k[j] of the K classes. */
+nc_status nc_theory_map(nc_ctx *ctx, int J, const int *k, const double *n, int K,
+                        const int *cluster, double lZ, double lb, nc_theory_result *res);
+
+/* Groups a count vector (K >= 2 positive finite counts, any order) into
+ * clusters of equal counts, in decreasing order of count: *J distinct
+ * values n[0] > n[1] > ... with k[j] classes each, and cluster[c] the
+ * (0-based) cluster of class c.  k, n and cluster need room for K entries.
+ * With nc_theory_map and nc_thresholds this answers for any count vector. */
+nc_status nc_cluster_counts(nc_ctx *ctx, int K, const double *counts, int *J, int *k, double *n,
+                            int *cluster);
+
+/* Thresholds in lambda_Z (docs/theory.md section 5). */
 typedef struct {
     double *collapse;  /* J: cluster j collapses iff lZ >= sqrt(n_j)/N (Inf if k_j = 1) */
     double separation; /* all gamma vanish iff lZ >= separation (0 if J = 1) */
@@ -68,7 +84,7 @@ typedef struct {
 nc_status nc_thresholds(nc_ctx *ctx, int J, const int *k, const double *n, double lb,
                         double lZ, nc_thresholds_result *res);
 
-/* The limit regime (paper.md section 5): n_j = rho_j nB, lZ = LN / N, for each
+/* The limit regime (docs/theory.md section 5): n_j = rho_j nB, lZ = LN / N, for each
  * of the count values nB[t].  Outputs (count columns each):
  *   distance[t]              ||Zbar/||Zbar||_F - (I - 11'/K)/sqrt(K-1)||_F (NaN if Zbar = 0)
  *   cos_within[j + J*t]      cosine between two columns of cluster j (NaN if k_j = 1)

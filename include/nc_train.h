@@ -58,9 +58,11 @@ nc_status nc_ufm_objective(nc_ctx *ctx, int K, int d, long N, const int *y, cons
  * (K) are caller-owned outputs.  The step on H is N times the step on W
  * and b: descent on (W, H / sqrt(N), b), where the curvatures of the three
  * blocks are comparable; the scaled gradient norm is
- * sqrt(|dW|^2 + N |dH|^2 + |db|^2).  Returns NC_EINTERRUPT (outputs and
- * result valid, res->interrupted set) when interrupted; on any other error
- * the result holds nothing to free. */
+ * sqrt(|dW|^2 + N |dH|^2 + |db|^2).  The interrupt probe is read every
+ * iteration.  Returns NC_EINTERRUPT (outputs and result valid,
+ * res->interrupted set; records made after the interrupt have NC1 NaN, to
+ * return at once) when interrupted; on any other error the result holds
+ * nothing to free. */
 nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, double lH,
                        double lb, const nc_ufm_opts *opts, double *W, double *H, double *b,
                        nc_ufm_result *res);
@@ -141,7 +143,7 @@ typedef struct {
     int warmup;                       /* epochs of linear learning-rate warm-up; default 0 */
     double momentum;                  /* default 0.9 */
     int nesterov;                     /* Nesterov momentum (PyTorch's rule); default 0 */
-    double lambda_W, lambda_H, lambda_b; /* defaults 1e-3, 1e-6, 1e-2 (Figure 1) */
+    double lambda_W, lambda_H, lambda_b; /* defaults 1e-3, 1e-6, 1e-2 (docs/theory.md section 7, Figure 1) */
     int warm_epochs;                  /* lambda_W, lambda_H divided by warm_factor in the */
     double warm_factor;               /*   first warm_epochs epochs; defaults 0, 10 */
     int warm_ramp;                    /* then back to 1 geometrically over this many epochs

@@ -6,7 +6,7 @@
  * and receives an error identifier and message when a call fails.  A
  * failing call frees everything it allocated before returning.
  *
- * Convention (paper.md section 1, the authors' code): the unconstrained
+ * Convention (docs/theory.md section 1, the authors' code): the unconstrained
  * feature model is
  *   (1/N) sum_k sum_i CE(W h_ki + b, k) + lW ||W||_F^2 + lH ||H||_F^2 + lb ||b||^2
  * and is equivalent to the convex program in Z = W H with lZ = 2 sqrt(lW lH).
@@ -58,6 +58,10 @@ nc_status nc_fail(nc_ctx *ctx, nc_status status, const char *reason,
 /* Checks the regularisation weights of the convex program: lZ > 0 and
  * lb >= 0, both finite (ncufm:badLambda). */
 nc_status nc_check_lambdas(nc_ctx *ctx, double lZ, double lb);
+
+/* Checks a class-count vector N (K entries): at least 2 classes, every count
+ * positive and finite, and a finite total (ncufm:badCounts). */
+nc_status nc_check_counts(nc_ctx *ctx, int K, const double *n);
 
 /* Allocation through the context; on failure records NC_ENOMEM and
  * returns NULL.  nc_calloc zero-fills; nc_free accepts NULL. */

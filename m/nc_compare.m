@@ -33,10 +33,17 @@ function E = nc_compare (Zbar, Zref, b, bref)
   end
   Zbar = check_square (Zbar, 'ZBAR');
   Zref = check_square (Zref, 'ZREF');
-  if (~ size_equal (Zbar, Zref))
+  if (~ isequal (size (Zbar), size (Zref)))
     error ('ncufm:badSize', 'nc_compare: ZBAR and ZREF must have the same size');
   end
   K = size (Zref, 1);
+  % Relative and standardised errors do not depend on a common scale; the
+  % difference of two large matrices could overflow.
+  scale = max ([abs(Zbar(:)); abs(Zref(:))]);
+  if (scale > 0)
+    Zbar = Zbar / scale;
+    Zref = Zref / scale;
+  end
   E.fro = ratio (norm (Zbar - Zref, 'fro'), norm (Zref, 'fro'));
   E.max = ratio (max (abs (Zbar(:) - Zref(:))), max (abs (Zref(:))));
   E.std_Zbar = minmax (Zbar);
@@ -47,10 +54,12 @@ function E = nc_compare (Zbar, Zref, b, bref)
   if (nargin == 4)
     b = check_vector (b, 'B', K);
     bref = check_vector (bref, 'BREF', K);
-    E.b_abs = norm (b - bref);
-    E.b_abs_max = max (abs (b - bref));
-    E.b = ratio (E.b_abs, norm (bref));
-    E.b_max = ratio (E.b_abs_max, max (abs (bref)));
+    sb = max ([abs(b); abs(bref); realmin]);
+    d = b / sb - bref / sb;
+    E.b_abs = norm (d) * sb;
+    E.b_abs_max = max (abs (d)) * sb;
+    E.b = ratio (norm (d), norm (bref / sb));
+    E.b_max = ratio (max (abs (d)), max (abs (bref / sb)));
   end
 end
 
@@ -115,6 +124,15 @@ end
 %! assert ([E0.fro E0.max E0.std_fro E0.std_max E0.b_abs], zeros (1, 5));
 %! assert (isnan (E0.b));
 
+%!test  % relative errors of huge and tiny matrices, whose differences would overflow
+%! Zref = [2 -1; -1 2]; Z = Zref + [0.1 0; 0 -0.2];
+%! E = nc_compare (Z, Zref, [1; -1], [2; -2]);
+%! for c = [1e300, 1e-300, realmax / 2.5]   % max - min of the last overflows
+%!   F = nc_compare (c * Z, c * Zref, c * [1; -1], c * [2; -2]);
+%!   assert ([F.fro F.max F.std_fro F.std_max F.b F.b_max], ...
+%!           [E.fro E.max E.std_fro E.std_max E.b E.b_max], 1e-14);
+%!   assert (F.b_abs / c, E.b_abs, 1e-14);
+%! end
 %!error <nc_compare: ZBAR and ZREF must have the same size> nc_compare (eye (2), eye (3))
 %!error <nc_compare: ZREF must be finite> nc_compare (eye (2), [1 Inf; 0 1])
 %!error <nc_compare: B must be a real vector of K = 2> nc_compare (eye (2), eye (2), 1, [1 2])

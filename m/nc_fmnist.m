@@ -22,7 +22,10 @@ function [X, y] = nc_fmnist (varargin)
 %
 %   Errors: ncufm:noData (a file is missing: the message names the
 %   Debian package), ncufm:badIdx (a malformed, truncated or corrupt
-%   file), ncufm:badOption.
+%   file; a header declaring more images than the file can hold is refused
+%   before anything is allocated), ncufm:tooLarge (the images would not fit
+%   in memory), ncufm:badOption (also for a Dir holding a NUL character, or
+%   a SPLIT that is not a 1 x n char array).
 %
 %       [X, y] = nc_fmnist ('train');
 %       idx = nc_subset (y, 'Dataset_1', 1);    % the paper's imbalanced subset
@@ -75,6 +78,25 @@ end
 %!error <nc_fmnist: unknown option 'Folder'> nc_fmnist ('train', 'Folder', '/tmp')
 %!error <nc_fmnist: Dir must be a character string> nc_fmnist ('train', 'Dir', 3)
 %!error <returns at most 2> [a, b, c] = nc_fmnist ('test')
+%!error <SPLIT must be a character string> nc_fmnist (reshape ('test', 1, 1, 4))
+%!error <SPLIT must be a character string> nc_fmnist (['test'; 'test'])
+%!error <Dir must not contain NUL characters> nc_fmnist ('test', 'Dir', ['/tmp' char(0) 'x'])
+%!error <option name must not contain NUL> nc_fmnist ('test', ['Dir' char(0)], '/tmp')
+%!test  % a header claiming 87 million images over a few bytes: refused from the header
+%! d = tempname (); mkdir (d);
+%! for stem = {'train', 't10k'}
+%!   f = fopen (fullfile (d, [stem{1} '-images-idx3-ubyte.gz']), 'w');
+%!   fwrite (f, [0 0 8 3 5 47 117 192 0 0 0 28 0 0 0 28 1:100], 'uint8'); fclose (f);
+%!   f = fopen (fullfile (d, [stem{1} '-labels-idx1-ubyte.gz']), 'w');
+%!   fwrite (f, [0 0 8 1 5 47 117 192 1:10], 'uint8'); fclose (f);
+%! end
+%! try
+%!   nc_fmnist ('test', 'Dir', d); error ('no error');
+%! catch err
+%!   assert (err.identifier, 'ncufm:badIdx');
+%!   assert (~ isempty (strfind (err.message, 'declares 68205190144 values')));
+%! end
+%! confirm_recursive_rmdir (false, 'local'); rmdir (d, 's');
 
 %!demo
 %! [X, y] = nc_fmnist ('test');

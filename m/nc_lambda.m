@@ -27,10 +27,15 @@ function lambda_Z = nc_lambda (lambda_W, lambda_H)
   if (~ check (lambda_H))
     error ('ncufm:badLambda', 'nc_lambda: LAMBDA_H must be positive and finite');
   end
-  if (~ (isscalar (lambda_W) || isscalar (lambda_H) || size_equal (lambda_W, lambda_H)))
+  if (~ (isscalar (lambda_W) || isscalar (lambda_H) || isequal (size (lambda_W), size (lambda_H))))
     error ('ncufm:badSize', 'nc_lambda: LAMBDA_W and LAMBDA_H must have the same size');
   end
-  lambda_Z = 2 * sqrt (double (lambda_W) .* double (lambda_H));
+  % two square roots: the product of the weights can overflow or underflow
+  lambda_Z = 2 * sqrt (double (lambda_W)) .* sqrt (double (lambda_H));
+  if (~ all (isfinite (lambda_Z(:))))
+    error ('ncufm:badLambda', 'nc_lambda: 2 sqrt(LAMBDA_W LAMBDA_H) overflows (more than %g)', ...
+           realmax);
+  end
 end
 
 %!assert (nc_lambda (5, 1/20), 1, eps)
@@ -42,6 +47,14 @@ end
 %!error <needs> nc_lambda (1)
 %!test
 %! try, nc_lambda (0, 1); catch err, assert (err.identifier, 'ncufm:badLambda'); end
+%!assert (nc_lambda (1e300, 1e300), 2e300, -4 * eps)   % the product would overflow
+%!assert (nc_lambda (1e-300, 1e-300), 2e-300, -4 * eps)   % ... or underflow to 0
+%!assert (nc_lambda (int8 (4), 1), 4)
+%!error <overflows> nc_lambda (realmax, realmax)
+%!error <same size> nc_lambda ([1 2], [1 2 3])
+%!error <LAMBDA_W> nc_lambda (sparse (1), 1)
+%!error <LAMBDA_H> nc_lambda (1, true)
+%!error <LAMBDA_W> nc_lambda ([], 1)
 
 %!demo
 %! % The paper's choice lambda_W = 5 l, lambda_H = l/20 gives lambda_Z = l

@@ -22,37 +22,62 @@ function varargout = nc_solve (varargin)
 %   LAMBDA_B = 0 the bias is unpenalised; the loss only sees it up to a
 %   constant, which is fixed by sum(b) = 0.
 %
-%   Exact structure: every column of ZBAR sums to 0 and sum(b) = 0;
-%   ZBAR is exactly zero when the optimum is (decided exactly by the
-%   test ||(I - p 1') diag(sqrt(n))|| <= lambda_Z N of the bias-only
-%   optimum p); singular values that the optimum does not have are removed.
+%   Classes with equal counts form clusters, and the optimum is block
+%   structured on them (docs/theory.md section 4): by default the program is
+%   solved on the J x J cluster level, with the same outputs and a
+%   certificate of the K x K program (K = 8142 with 999 distinct counts
+%   takes seconds).  Exact structure: every column of ZBAR sums to 0 and
+%   sum(b) = 0; ZBAR is exactly zero when the optimum is (decided exactly by
+%   the test ||(I - p 1') diag(sqrt(n))|| <= lambda_Z N of the bias-only
+%   optimum p); a cluster's columns coincide exactly when it collapses
+%   (lambda_Z >= sqrt(n_j)/N); singular values the optimum does not have are
+%   removed.
 %
 %   Options (name/value, case-insensitive):
 %     Tol
-%       Relative gap target: stop when gap <= Tol * objective (default 1e-12).
+%       Relative duality gap: stop when gap <= Tol * objective (default
+%       1e-12).  Accepted from 1e-14 (1e-14 sqrt(K/1000) beyond K = 1000) to
+%       0.5, and then met; a smaller Tol is refused (ncufm:badOption).
+%     TolX
+%       Target of the distance bound info.dist relative to max(abs(Zbar(:)))
+%       (default 1e-9): the point is polished until it is met or no step
+%       improves it.
 %     MaxIter
-%       Maximum number of first-order iterations (default 100000).  Reaching it
-%       sets info.converged = false and warns (ncufm:notConverged).
+%       Maximum number of iterations, first-order and Newton together
+%       (default 100000).  Reaching it sets info.converged = false and warns
+%       (ncufm:notConverged); a run that stops progressing ends earlier.
 %     Zbar0, b0
 %       Warm start, e.g. the solution at a neighbouring lambda in a sweep.
+%     Method
+%       'auto' (default) or 'clusters': work on the clusters of equal counts;
+%       'dense': every class its own group (the K x K program as it is).
 %     Verbose
-%       0 (default) silent, 1 summary and progress every 2 s, 2 every phase.
+%       0 (default) silent, 1 summary, 2 every phase, 3 timings.
 %
-%   INFO fields: objective; dual (objective of a feasible dual point,
-%   a certified lower bound on the optimum); gap = objective - dual (a
-%   rigorous bound on objective - optimum, up to rounding); iterations
-%   (first-order); newton_steps; rank (of Zbar); sv (singular values of
-%   Zbar*diag(sqrt(n)), descending, exact zeros removed); converged; time (s).
+%   INFO fields: objective; dual (the best certified lower bound on the
+%   optimum); gap = objective - dual (a rigorous bound on objective -
+%   optimum, up to rounding); kkt (norm of the smallest subgradient of the
+%   objective at the returned point, in Zbar*diag(sqrt(n)) and b); dist (a
+%   certified bound on max(|Zbar - Zbar*|, |b - b*|) entrywise, from the
+%   strong convexity of the loss in the logits; Inf when LAMBDA_B = 0);
+%   iterations (first-order); newton_steps; cg_iterations; rank (of Zbar);
+%   sv (singular values of Zbar*diag(sqrt(n)), descending, exact zeros
+%   removed); clusters (groups solved: K on the dense route); converged
+%   (the gap met Tol); time (s).
 %
-%   Method: accelerated proximal gradient (block step sizes, restart) until
-%   the rank is identified, then Newton-CG on the smooth structure it
-%   identifies (full rank K-1 in Zbar*diag(sqrt(n)), or the factored form
-%   A*B' at lower rank), certified through the dual point (I - P) built from
-%   the softmax P of the returned point.
+%   Method (docs/solver.md): Newton-CG on the smooth structure of the
+%   optimum, started from the solution of a coarse problem (the counts
+%   quantised into a few bins) and preconditioned by an operator that
+%   captures both the loss's and the nuclear norm's curvature (a few CG
+%   iterations per step at any size); accelerated proximal gradient where
+%   the rank must be found.  Certified through a dual point built from the
+%   softmax of the returned point.  LAMBDA_Z below 1e-80 is refused
+%   (ncufm:badLambda): the optimum leaves double precision's accurate range.
 %
 %       n = [500*ones(1,5), 100*ones(1,5)];      % Figure 5: 5 majority, 5 minority
 %       [Zbar, b, info] = nc_solve (n, 0.0039, 0.01);
 %       info.rank           % 5: the minority block has collapsed (threshold 0.00333)
+%       info.clusters       % 2: solved on the two clusters
 %
 %   See also: nc_lambda, nc_factor, nc_theory, nc_thresholds
   error ('ncufm:notBuilt', 'nc_solve: the MEX file is not built; run ''make'' in the repository root');
@@ -202,6 +227,64 @@ end
 %! catch err
 %!   assert (err.identifier, 'ncufm:notConverged');
 %! end
+
+%!test  % the cluster route and the dense route give the same point and certificate
+%! n = [700 700 700 90 90 31 31 31 31]; lb = 0.02;
+%! for lZ = [3e-4 2e-3 6e-3]
+%!   [Z, b, info] = nc_solve (n, lZ, lb);
+%!   [Zd, bd, infod] = nc_solve (n, lZ, lb, 'Method', 'dense');
+%!   assert (info.clusters, 3);
+%!   assert (infod.clusters, numel (n));
+%!   assert (Z, Zd, 1e-10 * max (1, max (abs (Zd(:)))));
+%!   assert (b, bd, 1e-10);
+%!   [F] = ref_objective (Z, b, n, lZ, lb);
+%!   assert (info.objective, F, 1e-13 * F);
+%!   assert (info.sv, svd (Z * diag (sqrt (n))), 1e-9 * max (info.sv));
+%! end
+
+%!test  % the distance bound holds against a second, much tighter solve
+%! n = [900 500 100 40]; lb = 0.05;
+%! [Zs, bs] = nc_solve (n, 1e-3, lb, 'Tol', 1e-14, 'TolX', 1e-12);
+%! for it = [1 2 4 30]
+%!   warning ('off', 'ncufm:notConverged', 'local');
+%!   [Z, b, info] = nc_solve (n, 1e-3, lb, 'MaxIter', it);
+%!   err = max ([abs(Z(:) - Zs(:)); abs(b - bs)]);
+%!   assert (~ (info.dist < err - 1e-14));
+%! end
+%! assert (info.dist <= 1e-9 * max (abs (Z(:))));
+
+%!test  % just below the zero threshold Zbar is tiny, and accurate relative to itself
+%! n = [1000 10 10 10]; lb = 0.01;
+%! lo = 0.001; hi = 0.02;
+%! for i = 1:60
+%!   m = (lo + hi) / 2;
+%!   if (all (all (nc_solve (n, m, lb) == 0))) hi = m; else lo = m; end
+%! end
+%! [Z, b, info] = nc_solve (n, hi * (1 - 1e-5), lb);
+%! assert (max (abs (Z(:))) > 0 && max (abs (Z(:))) < 1e-3);
+%! assert (info.dist <= 1e-9 * max (abs (Z(:))));
+
+%!test  % inputs that used to run for minutes are refused at once, with an ncufm: identifier
+%! calls = {{[10 10 10], 1e-300, 0.01, 'b0', [.04 .11 .64], 'MaxIter', 1e300}, ...
+%!          {[10 10 10], 1e-300, 0.01, 'b0', [.04 .11 .64]}, ...
+%!          {[2 1], 0.01, 0.01, 'Tol', 1e-300, 'MaxIter', 2^31}, ...
+%!          {[2 1], 0.01, 0.01, 'Tol', 1e-300}, ...
+%!          {repmat([1 2], 1, 20), 1e-304, 0.5}};
+%! for c = 1:numel (calls)
+%!   try
+%!     nc_solve (calls{c}{:});
+%!     assert (false, 'call %d accepted', c);
+%!   catch err
+%!     assert (strncmp (err.identifier, 'ncufm:', 6), 'call %d: %s', c, err.message);
+%!   end
+%! end
+%!error <TOL must lie in> nc_solve ([2 1], 0.01, 0.01, 'Tol', 1e-300)
+%!error <LAMBDA_Z must be at least> nc_solve (repmat ([1 2], 1, 20), 1e-304, 0.5)
+%!error <Method must be one of> nc_solve ([1 2], 1e-3, 0, 'Method', 'fast')
+%!test  % lambda_b = realmax and one iteration: an answer, no LAPACK argument error
+%! warning ('off', 'ncufm:notConverged', 'local');
+%! [Z, b] = nc_solve ([10000 1 1], 1e-7, realmax, 'MaxIter', 1);
+%! assert (all (abs (b) < 1e-90));
 
 %!error <nc_solve: N must be positive> nc_solve ([1 -2 3], 1e-3, 0.01)
 %!error <nc_solve: N must be positive> nc_solve ([1 0 3], 1e-3, 0.01)

@@ -16,14 +16,14 @@ function idx = nc_subset (varargin)
 %   scaled-down versions of the same shape.
 %
 %   Within each class the samples are drawn uniformly without replacement
-%   for SEED (a whole number >= 0; the same seed gives the same
-%   subset).  IDX (1 x sum(counts)) lists positions into Y
+%   for SEED (a whole number from 0 to 2^32 - 1; the same seed gives the
+%   same subset).  IDX (1 x sum(counts)) lists positions into Y
 %   grouped by class in label order and, within a class, in data-set order,
 %   so that X(:, idx) has its columns grouped by class.
 %
 %   Errors: ncufm:tooFewSamples (a class has fewer samples than
-%   asked), ncufm:badLabels, ncufm:badCounts,
-%   ncufm:badOption.
+%   asked, however large the count), ncufm:tooLarge (a count, scaled, above
+%   2^53), ncufm:badLabels, ncufm:badCounts, ncufm:badOption.
 %
 %       [X, y] = nc_fmnist ('train');
 %       idx = nc_subset (y, 'Dataset_2', 1, 'Scale', 0.1);   % 3000 images
@@ -63,15 +63,24 @@ end
 %! catch err
 %!   assert (err.identifier, 'ncufm:tooFewSamples');
 %! end
-%!error <nc_subset: Y\(3\) = 3 but COUNTS has only 2 classes> nc_subset ([1 2 3], [1 1], 0)
+%!error <nc_subset: Y has label 3 but there are K = 2 classes> nc_subset ([1 2 3], [1 1], 0)
 %!error <nc_subset: Y must hold whole numbers> nc_subset ([1 1.5], [1 1], 0)
-%!error <nc_subset: Y must be positive> nc_subset ([0 1], [1 1], 0)
+%!error <nc_subset: Y has label 0; labels are 1..K \(for 0-based labels, as PyTorch writes them, add 1\)> nc_subset ([0 1], [1 1], 0)
 %!error <nc_subset: COUNTS must be nonnegative> nc_subset ([1 2], [1 -1], 0)
 %!error <nc_subset: COUNTS must be one of: Dataset_1, Dataset_2> nc_subset ([1 2], 'Dataset_3', 0)
 %!error <nc_subset: SEED must be nonnegative> nc_subset ([1 2], [1 1], -1)
 %!error <nc_subset: SEED must be a real scalar> nc_subset ([1 2], [1 1], [1 2])
 %!error <nc_subset: Scale must be positive> nc_subset ([1 2], [1 1], 0, 'Scale', 0)
 %!error <needs at least 3> nc_subset ([1 2], [1 1])
+%!error <SEED = 1e\+300 is too large> nc_subset ([1 2 3], [4 3 2], 1e300)
+%!error <COUNTS\(1\) \* Scale = 2e\+300 is too large> nc_subset ([1 2 3], [2 2 2], 1, 'Scale', 1e300)
+%!test
+%! y = repmat (1:3, 1, 4);
+%! try, nc_subset (y, [1e18 1 1], 1); error ('no error');
+%! catch err, assert (err.identifier, 'ncufm:tooLarge'); end
+%! try, nc_subset (y, [1e9 1e9 1e9], 1); error ('no error');
+%! catch err, assert (err.identifier, 'ncufm:tooFewSamples'); end
+%! assert (numel (nc_subset (y, [4 4 4], 2^32 - 1)), 12);
 
 %!demo
 %! % A Dataset_1-shaped subset of Fashion-MNIST at a tenth of the paper's size

@@ -27,7 +27,7 @@ function R = nc_ufm_train (varargin)
 %
 %   Options (name/value, case-insensitive):
 %     MaxIter
-%       iteration limit (default 200000).
+%       iteration limit, a whole number up to 2^31 - 1 (default 200000).
 %     Tol
 %       stop when the scaled gradient norm
 %       sqrt(|dW|^2 + N |dH|^2 + |db|^2) is at most Tol (default 1e-9).
@@ -38,7 +38,8 @@ function R = nc_ufm_train (varargin)
 %     InitScale
 %       standard deviation of the random start (default 0.1).
 %     Seed
-%       seed of the random start (default 0).
+%       seed of the random start, a whole number from 0 to 2^32 - 1
+%       (default 0).
 %     HistoryEvery
 %       record the history every this many iterations (default 0: the first and
 %       last iterates only).
@@ -57,8 +58,10 @@ function R = nc_ufm_train (varargin)
 %
 %   Errors: ncufm:badCounts, ncufm:badSize,
 %   ncufm:badLambda, ncufm:badOption, ncufm:diverged
-%   (a fixed LearningRate too large).  A run that stops at MaxIter warns
-%   ncufm:notConverged.
+%   (a fixed LearningRate too large), ncufm:tooLarge (W, H, their
+%   gradients and the history would not fit in memory or under the
+%   process limits, ulimit -v and -d: the message gives the size).  A run
+%   that stops at MaxIter warns ncufm:notConverged.
 %
 %       n = [20 10 5];
 %       R = nc_ufm_train (n, 4, 5e-2, 5e-4, 0.01);
@@ -118,6 +121,14 @@ end
 %!error <nc_ufm_train: Momentum must be in> nc_ufm_train ([2 3], 2, 1, 1, 1, 'Momentum', 1)
 %!error <name/value pairs> nc_ufm_train ([2 3], 2, 1, 1, 1, 'Seed')
 %!error <needs at least 5> nc_ufm_train ([2 3], 2, 1, 1)
+%!error <Seed = 1e\+300 is too large> nc_ufm_train ([2 3], 2, 1, 1, 1, 'Seed', 1e300)
+%!error <Seed = 4.29497e\+09 is too large> nc_ufm_train ([2 3], 2, 1, 1, 1, 'Seed', 2^32)
+%!error <MaxIter = 2.14748e\+09 is too large: at most 2147483647> nc_ufm_train ([2 3], 2, 1, 1, 1, 'MaxIter', 2^31)
+%!test  % the largest seed is accepted, and differs from seed 0
+%! warning ('off', 'ncufm:notConverged', 'local');
+%! A = nc_ufm_train ([2 3], 2, 1, 1, 1, 'Seed', 2^32 - 1, 'MaxIter', 0);
+%! B = nc_ufm_train ([2 3], 2, 1, 1, 1, 'Seed', 0, 'MaxIter', 0);
+%! assert (~ isequal (A.H, B.H));
 %!test
 %! try
 %!   nc_ufm_train ([2 3], 2, 1, 1, 1, 'LearningRate', 1e8);

@@ -59,15 +59,24 @@ function S = nc_zbar_stats (Zbar, k)
          && all (isfinite (k)) && all (k >= 1) && all (k == fix (k))))
     error ('ncufm:badClusters', 'nc_zbar_stats: K must be a vector of positive whole numbers');
   end
+  k = double (k(:));   % before summing: integer classes saturate
   if (sum (k) ~= K)
     error ('ncufm:badClusters', 'nc_zbar_stats: K must sum to %d (the size of ZBAR), not %d', ...
            K, sum (k));
   end
-  k = double (k(:));
   J = numel (k);
   cluster = repelem ((1:J)', k(:));
   cluster = cluster(:);
 
+  % Everything is computed on ZBAR scaled to entries of at most 1: the
+  % cosines and relative measures do not change, the block parameters scale
+  % back, and squares and sums of large or tiny entries cannot overflow or
+  % underflow on the way.
+  scale = max (abs (Zbar(:)));
+  if (scale == 0)
+    scale = 1;
+  end
+  Zbar = Zbar / scale;
   S.cos_cols = cosines (Zbar);
   S.cos_rows = cosines (Zbar');
   S.cos_cols_blocks = block_means (S.cos_cols, cluster, J, true);
@@ -77,23 +86,25 @@ function S = nc_zbar_stats (Zbar, k)
   S.etf_cos = -1 / (K - 1);
 
   means = block_means (Zbar, cluster, J, true);  % off-diagonal within, all between
-  S.alpha = accumarray (cluster, diag (Zbar)) ./ k;
-  S.beta = diag (means);
-  S.gamma = means;
-  S.gamma(1:J+1:end) = NaN;
-  S.delta = S.alpha - S.beta;
+  alpha = accumarray (cluster, diag (Zbar)) ./ k;
   B = means(cluster, cluster);
-  B(1:K+1:end) = S.alpha(cluster);
+  B(1:K+1:end) = alpha(cluster);
   B(isnan (B)) = 0;   % one-class clusters have no off-diagonal entries
+  S.alpha = alpha * scale;
+  S.beta = diag (means) * scale;
+  S.gamma = means * scale;
+  S.gamma(1:J+1:end) = NaN;
+  S.delta = (alpha - diag (means)) * scale;
   nz = norm (Zbar, 'fro');
   S.block_dev = norm (Zbar - B, 'fro') / nz;
 
-  S.spread = zeros (J, 1);
+  spread = zeros (J, 1);
   for j = 1:J
     Zj = Zbar(:, cluster == j);
-    S.spread(j) = sqrt (mean (sum ((Zj - mean (Zj, 2)).^2, 1)));
+    spread(j) = sqrt (mean (sum ((Zj - mean (Zj, 2)).^2, 1)));
   end
-  S.spread_rel = S.spread / (nz / sqrt (K));
+  S.spread = spread * scale;
+  S.spread_rel = spread / (nz / sqrt (K));
   S.etf_dist = norm (Zbar / nz - (eye (K) - 1/K) / sqrt (K - 1), 'fro');
 end
 
@@ -166,6 +177,21 @@ end
 %! assert (T.spread_rel, S.spread_rel, 1e-14);
 %! assert (T.etf_dist, S.etf_dist, 1e-14);
 
+%!test  % scale invariance reaches the ends of the double range
+%! Z = [3 -1 -1 -1; -1 3 -1 -1; -1 -1 1 1; -1 -1 1 1];
+%! S = nc_zbar_stats (Z, [2 2]);
+%! for c = [1e300, 1e-300]
+%!   T = nc_zbar_stats (c * Z, [2 2]);
+%!   assert (T.cos_cols, S.cos_cols, 1e-14);
+%!   assert (T.cos_rows_blocks, S.cos_rows_blocks, 1e-14);
+%!   assert ([T.block_dev T.etf_dist], [S.block_dev S.etf_dist], 1e-14);
+%!   assert (T.spread_rel, S.spread_rel, 1e-14);
+%!   assert (T.alpha / c, S.alpha, 1e-14);
+%!   assert (T.spread / c, S.spread, 1e-14);
+%! end
+%!test  % integer cluster sizes are not summed with saturation
+%! S = nc_zbar_stats (eye (200) - 1/200, int8 ([100 100]));
+%! assert (numel (S.alpha), 2);
 %!error <nc_zbar_stats: ZBAR must be a real full K x K> nc_zbar_stats (ones (2, 3))
 %!error <nc_zbar_stats: ZBAR must be finite> nc_zbar_stats ([1 NaN; 0 1])
 %!error <nc_zbar_stats: K must sum to 3> nc_zbar_stats (eye (3), [1 1])

@@ -23,7 +23,6 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     for (int i = IN_OPTIONS; i < nrhs; i += 2)
         switch (ncm_option(prhs[i], option_names, OPT_COUNT)) {
         case OPT_DIR:
-            mxFree(dir);
             dir = ncm_string(prhs[i + 1], "Dir");
             break;
         }
@@ -40,7 +39,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     if (nc_check_memory(&ctx, bytes, "the images"))
         ncm_raise(&ctx);
     mxArray *X = mxCreateNumericMatrix(PIXELS, (size_t)count, mxSINGLE_CLASS, mxREAL);
-    int *labels = mxMalloc((size_t)count * sizeof *labels);
+    int *labels = ncm_alloc((size_t)count, sizeof *labels);
     if (nc_fmnist_read(&ctx, dir, split, count, (float *)mxGetData(X), labels)) {
         mxDestroyArray(X);
         ncm_raise(&ctx);
@@ -52,6 +51,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
             mxGetPr(y)[j] = labels[j] + 1;
         plhs[OUT_Y] = y;
     }
-    mxFree(labels);
-    mxFree(dir);
+    ncm_end();
 }

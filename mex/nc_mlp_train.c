@@ -39,21 +39,15 @@ typedef struct {
     int test_single, features, image_set, threads;
 } extras;
 
-/* Labels 1..K as 0-based ints (mxMalloc'd); *K receives max(y). */
+/* Labels 1..K of any numeric class as 0-based ints (ncm_alloc'd); *K is
+ * the number of classes, or 0 to set it from max(y). */
 static int *labels(const mxArray *a, const char *arg, size_t want, int *K)
 {
     size_t n;
-    const double *v = ncm_vector(a, arg, "badLabels", NCM_POSITIVE | NCM_INTEGER, want, &n);
-    double top = 0;
-    for (size_t j = 0; j < n; ++j)
-        top = v[j] > top ? v[j] : top;
-    if (top > MAX_CLASSES)
-        ncm_error("badLabels", "%s has a label %.0f; at most %d classes are supported", arg, top,
+    int *y = ncm_labels(a, arg, 0, want, K, &n);
+    if (*K > MAX_CLASSES)
+        ncm_error("badLabels", "%s has a label %d; at most %d classes are supported", arg, *K,
                   MAX_CLASSES);
-    int *y = mxMalloc((n ? n : 1) * sizeof *y);
-    for (size_t j = 0; j < n; ++j)
-        y[j] = (int)v[j] - 1;
-    *K = (int)top;
     return y;
 }
 
@@ -416,6 +410,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     const void *X = ncm_numeric(prhs[IN_X], "X", "badData", NCM_FINITE, &p, &N, &single);
     if (p > MAX_WIDTH || N > 2000000000u)
         ncm_error("badData", "X is %zu x %zu; too large", p, N);
+    K = 0;
     int *y = labels(prhs[IN_Y], "Y", N, &K);
     if (K < 2)
         ncm_error("badLabels", "Y must hold at least 2 classes (labels 1..K)");
@@ -431,6 +426,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     if (x.Xt) {
         if (x.pt != p)
             ncm_error("badData", "TestX must have %zu rows like X, not %zu", p, x.pt);
+        Kt = K;
         yt = labels(x.yt, "TestY", x.Nt, &Kt);
         if (Kt > K)
             ncm_error("badLabels", "TestY has label %d but Y only goes up to %d", Kt, K);

@@ -16,23 +16,10 @@ static const char *const named[] = {"Dataset_1", "Dataset_2"};
  * overflow. */
 #define MAX_COUNT 9007199254740992.0
 
-/* Labels 1..K as 0-based ints. */
-static int *labels(const double *yd, size_t N, size_t K)
-{
-    int *y = mxMalloc(N * sizeof *y);
-    for (size_t j = 0; j < N; ++j) {
-        if (yd[j] > (double)K)
-            ncm_error("badLabels", "Y(%zu) = %.0f but COUNTS has only %zu classes", j + 1,
-                      yd[j], K);
-        y[j] = (int)yd[j] - 1;
-    }
-    return y;
-}
-
 /* COUNTS times SCALE, rounded to the nearest whole number. */
 static long *scaled_counts(const double *cd, size_t K, double scale)
 {
-    long *counts = mxMalloc(K * sizeof *counts);
+    long *counts = ncm_alloc(K, sizeof *counts);
     for (size_t k = 0; k < K; ++k) {
         double c = round(cd[k] * scale);
         if (!(c <= MAX_COUNT))
@@ -48,8 +35,6 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     ncm_begin("nc_subset");
     ncm_nargs(nrhs, IN_OPTIONS, -1, nlhs, 1);
     size_t N, K;
-    const double *yd = ncm_vector(prhs[IN_Y], "Y", "badLabels", NCM_POSITIVE | NCM_INTEGER, 0,
-                                  &N);
     const double *cd;
     if (mxIsChar(prhs[IN_COUNTS])) {
         int which = ncm_choice(prhs[IN_COUNTS], "COUNTS", named, 2);
@@ -72,7 +57,8 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
             break;
         }
 
-    int *y = labels(yd, N, K);
+    int classes = (int)K;
+    int *y = ncm_labels(prhs[IN_Y], "Y", 0, 0, &classes, &N);
     long *counts = scaled_counts(cd, K, scale);
     /* The core refuses a count above its class's size, so at most N are
      * chosen, however large the counts. */
@@ -82,13 +68,11 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     nc_size_mul(N, sizeof(long) + sizeof(double), &bytes);
     if (nc_check_memory(&ctx, bytes, "the subset's indices"))
         ncm_raise(&ctx);
-    long *idx = mxMalloc((N ? N : 1) * sizeof *idx), chosen;
+    long *idx = ncm_alloc(N, sizeof *idx), chosen;
     if (nc_subset(&ctx, (long)N, y, (int)K, counts, seed, idx, &chosen))
         ncm_raise(&ctx);
     plhs[0] = mxCreateDoubleMatrix(1, (size_t)chosen, mxREAL);
     for (long j = 0; j < chosen; ++j)
         mxGetPr(plhs[0])[j] = (double)(idx[j] + 1);
-    mxFree(y);
-    mxFree(counts);
-    mxFree(idx);
+    ncm_end();
 }

@@ -126,7 +126,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     size_t out = output_bytes(K, (size_t)N, (size_t)d, nc_ufm_history_records(&opts));
     if (nc_ufm_check_memory(&ctx, (int)K, N, d, &opts, out))
         ncm_raise(&ctx);
-    long *n = mxMalloc(K * sizeof *n);
+    long *n = ncm_alloc(K, sizeof *n);
     for (size_t k = 0; k < K; ++k)
         n[k] = (long)nd[k];
     mxArray *W = mxCreateDoubleMatrix(K, (size_t)d, mxREAL);
@@ -163,5 +163,5 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
                     "stopped at MaxIter = %d with gradient norm %.3g above Tol = %.3g",
                     opts.max_iter, res.grad_norm, opts.tol);
     nc_ufm_result_free(&ctx, &res);
-    mxFree(n);
+    ncm_end();
 }

@@ -1,22 +1,105 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "ncm.h"
 
+#include "nc_theory.h"
+
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 static const char *current_fname = "ncufm";
 
-void ncm_begin(const char *fname) { current_fname = fname; }
+/* Scratch memory of the running gateway call (its own, ncm's and the
+ * core's): every block is linked into one list, so that every way out of
+ * the call frees it.  An error raised through ncm frees the list first,
+ * ncm_end frees it on success, and when Octave itself unwound past the
+ * gateway (an error inside an mx function, the XERBLA handler Octave
+ * installs in LAPACK, an interrupt inside a callback), the next ncm_begin
+ * frees what that call left.  Octave's own freeing of mxMalloc memory at
+ * the end of a call is not relied on: Octave 7 leaves a 40-byte record
+ * behind for every block it frees that way.  The list is per MEX file (each
+ * links its own ncm.c) and touched only from the calling thread. */
+typedef struct ncm_block {
+    struct ncm_block *prev, *next;
+    size_t bytes, pad; /* keeps the user block 16-byte aligned, as malloc's */
+} ncm_block;
+static ncm_block *blocks;
+
+static void *block_alloc(size_t bytes, void *user)
+{
+    (void)user;
+    if (bytes > SIZE_MAX - sizeof(ncm_block))
+        return NULL;
+    ncm_block *b = malloc(sizeof *b + (bytes ? bytes : 1));
+    if (!b)
+        return NULL;
+    b->bytes = bytes;
+    b->prev = NULL;
+    b->next = blocks;
+    if (blocks)
+        blocks->prev = b;
+    blocks = b;
+    return b + 1;
+}
+
+static void block_free(void *ptr, void *user)
+{
+    (void)user;
+    if (!ptr)
+        return;
+    ncm_block *b = (ncm_block *)ptr - 1;
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        blocks = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    free(b);
+}
+
+static void free_all(void)
+{
+    while (blocks)
+        block_free(blocks + 1, NULL);
+}
+
+void ncm_begin(const char *fname)
+{
+    free_all();
+    current_fname = fname;
+}
+
+void ncm_end(void) { free_all(); }
+
 const char *ncm_fname(void) { return current_fname; }
+
+void *ncm_alloc(size_t count, size_t size)
+{
+    size_t bytes;
+    if (nc_size_mul(count, size, &bytes) || bytes >= ((size_t)64 << 20)) {
+        nc_ctx ctx;
+        nc_ctx_init(&ctx, current_fname);
+        if (nc_check_memory(&ctx, bytes, "a workspace"))
+            ncm_raise(&ctx);
+    }
+    void *p = block_alloc(bytes, NULL);
+    if (!p)
+        ncm_error("outOfMemory", "out of memory allocating %zu bytes", bytes);
+    return p;
+}
+
+void ncm_free(void *ptr) { block_free(ptr, NULL); }
 
 /* Octave's mexErrMsgIdAndTxt already prefixes "fname: "; MATLAB's does not. */
 static void raise_text(const char *id, const char *msg) NCM_NORETURN;
 static void raise_text(const char *id, const char *msg)
 {
+    free_all();
 #if !defined(MATLAB_MEX_FILE)
     size_t len = strlen(current_fname);
     if (strncmp(msg, current_fname, len) == 0 && strncmp(msg + len, ": ", 2) == 0)
@@ -119,6 +202,8 @@ void ncm_consume_interrupt(void)
 void ncm_ctx(nc_ctx *ctx)
 {
     nc_ctx_init(ctx, current_fname);
+    ctx->alloc = block_alloc;
+    ctx->release = block_free;
     ctx->print = mex_print;
     ctx->interrupted = pending_interrupt;
 }
@@ -162,7 +247,7 @@ static double *as_double(const mxArray *a)
     size_t n = mxGetNumberOfElements(a);
     if (mxIsDouble(a))
         return mxGetPr(a);
-    double *d = mxMalloc(n ? n * sizeof *d : sizeof *d);
+    double *d = ncm_alloc(n, sizeof *d);
     const float *s = (const float *)mxGetData(a);
     for (size_t i = 0; i < n; ++i)
         d[i] = s[i];
@@ -276,30 +361,101 @@ const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
     return mxGetData(a);
 }
 
+/* Element I of a real numeric array of any class, as double (NaN for a
+ * class that is not numeric). */
+static double numeric_at(const mxArray *a, size_t i)
+{
+    const void *d = mxGetData(a);
+    switch (mxGetClassID(a)) {
+    case mxDOUBLE_CLASS: return ((const double *)d)[i];
+    case mxSINGLE_CLASS: return ((const float *)d)[i];
+    case mxINT8_CLASS: return ((const signed char *)d)[i];
+    case mxUINT8_CLASS: return ((const unsigned char *)d)[i];
+    case mxINT16_CLASS: return ((const short *)d)[i];
+    case mxUINT16_CLASS: return ((const unsigned short *)d)[i];
+    case mxINT32_CLASS: return ((const int *)d)[i];
+    case mxUINT32_CLASS: return ((const unsigned int *)d)[i];
+    case mxINT64_CLASS: return (double)((const long long *)d)[i];
+    case mxUINT64_CLASS: return (double)((const unsigned long long *)d)[i];
+    default: return NAN;
+    }
+}
+
+double *ncm_counts(const mxArray *a, const char *arg, const char *reason, size_t *len)
+{
+    if (!a || !mxIsNumeric(a) || mxIsComplex(a) || mxIsSparse(a))
+        ncm_error(reason, "%s must be a real, full, numeric vector (double, single or an "
+                          "integer class)",
+                  arg);
+    size_t n = mxGetNumberOfElements(a);
+    if (n == 0)
+        ncm_error(reason, "%s must not be empty", arg);
+    if (mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1))
+        ncm_error(reason, "%s must be a vector, not a %zu x %zu array", arg, mxGetM(a),
+                  mxGetN(a));
+    int wide = mxGetClassID(a) == mxINT64_CLASS || mxGetClassID(a) == mxUINT64_CLASS;
+    double *v = ncm_alloc(n, sizeof *v);
+    for (size_t i = 0; i < n; ++i) {
+        v[i] = numeric_at(a, i);
+        if (!(v[i] > 0) || !isfinite(v[i]))
+            ncm_error(reason, "%s must be positive and finite (entry %zu is %g)", arg,
+                      i + 1, v[i]);
+        /* 64-bit integers above 2^53 do not survive the conversion */
+        if (wide && v[i] >= 9007199254740992.0)
+            ncm_error(reason, "%s(%zu) is too large to be represented exactly (at most 2^53)",
+                      arg, i + 1);
+    }
+    *len = n;
+    return v;
+}
+
 size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
                     const double **n_out)
 {
     size_t J, Jn;
-    const double *kd = ncm_vector(ka, "K", "badK", NCM_POSITIVE | NCM_INTEGER, 0, &J);
-    if (J > 32)
-        ncm_error("badK", "K has %zu clusters; at most 32 are supported", J);
-    const double *n = ncm_vector(na, name, "badN", NCM_POSITIVE, 0, &Jn);
+    const double *kd = ncm_counts(ka, "K", "badK", &J);
+    const double *n = ncm_counts(na, name, "badN", &Jn);
     if (Jn != J)
         ncm_error("badSize", "%s must have one entry per cluster: %zu, as K, not %zu", name, J,
                   Jn);
-    int *k = mxMalloc(J * sizeof *k);
+    int *k = ncm_alloc(J, sizeof *k);
     double K = 0;
     for (size_t j = 0; j < J; ++j) {
-        if (kd[j] > 1e6)
-            ncm_error("badK", "K(%zu) = %g classes is too many (at most 1e6)", j + 1, kd[j]);
-        k[j] = (int)kd[j];
+        if (kd[j] != floor(kd[j]))
+            ncm_error("badK", "K must hold whole numbers of classes (k(%zu) = %g)", j + 1, kd[j]);
         K += kd[j];
+        if (K > 2147483647.0)
+            ncm_error("tooLarge", "K describes more than 2^31 - 1 classes in all");
+        k[j] = (int)kd[j];
     }
     if (K < 2)
         ncm_error("badK", "K must describe at least two classes in all");
     *k_out = k;
     *n_out = n;
     return J;
+}
+
+size_t ncm_count_clusters(const mxArray *a, const char *arg, size_t *J, int **k,
+                          const double **n, int **cluster, const double **counts)
+{
+    size_t K;
+    const double *c = ncm_counts(a, arg, "badN", &K);
+    if (K < 2)
+        ncm_error("badN", "%s must hold the sample counts of at least two classes", arg);
+    if (K > 2147483647u)
+        ncm_error("tooLarge", "%s has %zu classes; at most 2^31 - 1 are supported", arg, K);
+    int *kk = ncm_alloc(K, sizeof *kk), *cl = ncm_alloc(K, sizeof *cl), nJ = 0;
+    double *nn = ncm_alloc(K, sizeof *nn);
+    nc_ctx ctx;
+    ncm_ctx(&ctx);
+    if (nc_cluster_counts(&ctx, (int)K, c, &nJ, kk, nn, cl) != NC_OK)
+        ncm_raise(&ctx);
+    *J = (size_t)nJ;
+    *k = kk;
+    *n = nn;
+    *cluster = cl;
+    *counts = c;
+    return K;
 }
 
 /* Length of the string A (a 1 x n or empty char array without NUL
@@ -322,7 +478,7 @@ char *ncm_string(const mxArray *a, const char *arg)
     size_t n = string_length(a, arg);
     /* room for any encoding of n characters (MATLAB's mxChar is UTF-16) */
     size_t len = 4 * n + 1;
-    char *s = mxMalloc(len);
+    char *s = ncm_alloc(len, 1);
     if (mxGetString(a, s, (mwSize)len) != 0)
         ncm_error("badOption", "%s could not be converted to a C string", arg);
     return s;
@@ -419,4 +575,107 @@ mxArray *ncm_struct(const ncm_field *table, size_t count)
     for (size_t i = 0; i < count; ++i)
         mxSetFieldByNumber(s, 0, mxAddField(s, table[i].name), table[i].value);
     return s;
+}
+
+char *ncm_path(const mxArray *a, const char *arg)
+{
+    if (!a || !mxIsChar(a) || mxGetNumberOfDimensions(a) != 2 || mxGetM(a) != 1)
+        ncm_error("badFile", "%s must be a file name (a character row vector)", arg);
+    const mxChar *c = mxGetChars(a);
+    size_t n = mxGetN(a);
+    for (size_t i = 0; i < n; ++i)
+        if (c[i] == 0)
+            ncm_error("badFile", "%s contains a NUL character at position %zu; a file name "
+                                 "cannot",
+                      arg, i + 1);
+    if (n == 0)
+        ncm_error("badFile", "%s must not be empty", arg);
+    /* room for any encoding of n characters (MATLAB's mxChar is UTF-16) */
+    char *s = ncm_alloc(4 * n + 1, 1);
+    if (mxGetString(a, s, (mwSize)(4 * n + 1)) != 0)
+        ncm_error("badFile", "%s could not be converted to a C string", arg);
+    return s;
+}
+
+/* The value of element I of a real numeric or logical array, as double. */
+static double label_at(const mxArray *a, const void *data, size_t i)
+{
+    switch (mxGetClassID(a)) {
+    case mxDOUBLE_CLASS: return ((const double *)data)[i];
+    case mxSINGLE_CLASS: return ((const float *)data)[i];
+    case mxINT8_CLASS: return ((const signed char *)data)[i];
+    case mxUINT8_CLASS: return ((const unsigned char *)data)[i];
+    case mxINT16_CLASS: return ((const short *)data)[i];
+    case mxUINT16_CLASS: return ((const unsigned short *)data)[i];
+    case mxINT32_CLASS: return ((const int *)data)[i];
+    case mxUINT32_CLASS: return ((const unsigned int *)data)[i];
+    case mxINT64_CLASS: return (double)((const long long *)data)[i];
+    case mxUINT64_CLASS: return (double)((const unsigned long long *)data)[i];
+    case mxLOGICAL_CLASS: return ((const mxLogical *)data)[i] ? 1.0 : 0.0;
+    default: return NAN;
+    }
+}
+
+static void label_too_small(const char *arg, double v, int base, unsigned flags)
+{
+    if (base == 1 && v == 0)
+        ncm_error("badLabels", "%s has label 0; labels are 1..K (%s)", arg,
+                  flags & NCM_LABELS_BASE_OPTION
+                      ? "pass 'LabelBase', 0 for 0-based labels, as PyTorch writes them"
+                      : "for 0-based labels, as PyTorch writes them, add 1");
+    ncm_error("badLabels", "%s has label %.17g; labels are %s", arg, v,
+              base ? "1..K" : "0..K-1 (with 'LabelBase', 0)");
+}
+
+int *ncm_labels(const mxArray *a, const char *arg, unsigned flags, size_t want_len, int *K,
+                size_t *len)
+{
+    const int base = flags & NCM_LABELS_FROM_0 ? 0 : 1;
+    if (!a || !(mxIsNumeric(a) || mxIsLogical(a)))
+        ncm_error("badLabels", "%s must be a numeric or logical vector of class labels", arg);
+    if (mxIsComplex(a))
+        ncm_error("badLabels", "%s must be real, not complex", arg);
+    if (mxIsSparse(a))
+        ncm_error("badLabels", "%s must be a full vector, not sparse", arg);
+    size_t n = mxGetNumberOfElements(a);
+    if (n > 0 && (mxGetNumberOfDimensions(a) != 2 || (mxGetM(a) != 1 && mxGetN(a) != 1)))
+        ncm_error("badLabels", "%s must be a vector of labels, not a %zu x %zu array", arg,
+                  mxGetM(a), mxGetN(a));
+    if (want_len && n != want_len)
+        ncm_error("badLabels", "%s must have %zu elements (one label per sample), not %zu", arg,
+                  want_len, n);
+    if (n == 0 && *K == 0)
+        ncm_error("badLabels", "%s must not be empty", arg);
+    const void *data = mxGetData(a);
+    double top = -INFINITY;
+    for (size_t i = 0; i < n; ++i) {
+        double v = label_at(a, data, i);
+        if (!isfinite(v))
+            ncm_error("badLabels", "%s must be finite (label %zu is %g)", arg, i + 1, v);
+        if (v != floor(v))
+            ncm_error("badLabels", "%s must hold whole numbers (label %zu is %.17g)", arg, i + 1,
+                      v);
+        if (v < base)
+            label_too_small(arg, v, base, flags);
+        top = v > top ? v : top;
+    }
+    const double classes = top - base + 1;
+    if (*K == 0) {
+        if (classes > NCM_LABELS_MAX)
+            ncm_error("tooLarge", "%s has label %.17g, so K = %.17g classes: at most %d are "
+                                  "supported",
+                      arg, top, classes, NCM_LABELS_MAX);
+        if (classes < 2)
+            ncm_error("badLabels", "%s must hold at least 2 classes (max(%s) = %.17g)", arg, arg,
+                      top);
+        *K = (int)classes;
+    } else if (n > 0 && classes > *K) {
+        ncm_error("badLabels", "%s has label %.17g but there are K = %d classes (labels %d..%d)",
+                  arg, top, *K, base, *K - 1 + base);
+    }
+    int *y = ncm_alloc(n ? n : 1, sizeof *y);
+    for (size_t i = 0; i < n; ++i)
+        y[i] = (int)(label_at(a, data, i) - base);
+    *len = n;
+    return y;
 }

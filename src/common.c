@@ -39,6 +39,24 @@ nc_status nc_fail(nc_ctx *ctx, nc_status status, const char *reason,
     return status;
 }
 
+nc_status nc_check_counts(nc_ctx *ctx, int K, const double *n)
+{
+    if (K < 2)
+        return nc_fail(ctx, NC_EBADARG, "badCounts", "N must have at least 2 classes");
+    double N = 0;
+    for (int k = 0; k < K; ++k) {
+        if (!(n[k] > 0) || !isfinite(n[k]))
+            return nc_fail(ctx, NC_EBADARG, "badCounts",
+                           "N must hold positive finite class counts (entry %d is %g)", k + 1,
+                           n[k]);
+        N += n[k];
+    }
+    if (!isfinite(N))
+        return nc_fail(ctx, NC_EBADARG, "badCounts",
+                       "N must have a finite total; its counts sum beyond double precision");
+    return NC_OK;
+}
+
 nc_status nc_check_lambdas(nc_ctx *ctx, double lZ, double lb)
 {
     if (!(lZ > 0) || !isfinite(lZ))

@@ -8,6 +8,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Columns per pass-2 block: about 1 MB of centred samples, so that the
@@ -39,6 +41,36 @@ static double total_count(const nc_metrics_state *st)
     return N;
 }
 
+/* Pass 2 never sees more samples at once than this (callers slice). */
+#define PASS2_SLICE (1L << 16)
+
+double nc_metrics_workspace_bytes(int d, int K, int with_W, long block)
+{
+    const int m = d < K ? d : K, q = m + (with_W ? K : 0);
+    const int fused = q <= NC_KERNEL_MAX_ROWS && nc_metrics_kernel_available();
+    const long n = block < 1 ? 1 : block > PASS2_SLICE ? PASS2_SLICE : block;
+    const long B0 = fused ? fused_block_columns(d) : block_columns(d), B = n < B0 ? n : B0;
+    const double dd = d, k = K, ldq = fused ? (q + 3) / 4 * 4 : q;
+    const double state = 3 * dd * k + 5 * k + dd;
+    const double svd = dd * k + 2 * dd + 8 * k + 64 * (dd + k); /* A, sv and gesvd's work */
+    /* as nc_metrics_add_pass2 allocates: L, LT, Mc, C, D2, Z, R, Q */
+    const double pass2 = dd * q + (fused ? dd * ldq : 0) + dd * k + (double)m * k + 2 * k * k +
+                         (fused ? 1.0 : dd) * (double)B + ldq * (double)B;
+    const double results = 2 * dd * k + 6 * k * k + 4 * k;
+    return sizeof(double) * (state + (svd > pass2 ? svd : pass2) + results) + 4096;
+}
+
+nc_status nc_metrics_check_size(nc_ctx *ctx, int d, int K, int with_W)
+{
+    char what[160];
+    const double bytes = nc_metrics_workspace_bytes(d, K, with_W, PASS2_SLICE);
+    snprintf(what, sizeof what,
+             "the metrics of d = %d features and K = %d classes (d x K class statistics, K x K "
+             "results)",
+             d, K);
+    return nc_check_memory(ctx, bytes < 1.8e19 ? (size_t)bytes : SIZE_MAX, what);
+}
+
 nc_status nc_metrics_state_alloc(nc_ctx *ctx, nc_metrics_state *st, int d, int K,
                                  nc_weighting weighting, double rank_tol)
 {
@@ -47,6 +79,8 @@ nc_status nc_metrics_state_alloc(nc_ctx *ctx, nc_metrics_state *st, int d, int K
         return nc_fail(ctx, NC_EBADARG, "badSize",
                        "needs d >= 1 feature dimensions and K >= 2 classes (got d = %d, K = %d)",
                        d, K);
+    if (nc_metrics_check_size(ctx, d, K, 1) != NC_OK)
+        return ctx->status;
     st->d = d;
     st->K = K;
     st->weighting = weighting;
@@ -85,7 +119,8 @@ static nc_status check_labels(nc_ctx *ctx, const nc_metrics_state *st, long n, c
     for (long j = 0; j < n; ++j)
         if (y[j] < 0 || y[j] >= st->K)
             return nc_fail(ctx, NC_EBADARG, "badLabels",
-                           "label %d of sample %ld is outside 1..%d", y[j] + 1, j + 1, st->K);
+                           "label %d of sample %ld is outside %d..%d", y[j] + !st->zero_based,
+                           j + 1, !st->zero_based, st->K - 1 + !st->zero_based);
     return NC_OK;
 }
 
@@ -96,6 +131,8 @@ static nc_status check_chunk(nc_ctx *ctx, const nc_metrics_state *st, long n, co
         return nc_fail(ctx, NC_EBADARG, "badState",
                        want_pass == 1 ? "pass 1 is over: samples now go to pass 2"
                                       : "pass 2 needs the end of pass 1 first");
+    if (!(st->K >= 2 && st->d >= 1))
+        return nc_fail(ctx, NC_EBADARG, "badState", "the state has no classes or features");
     if (n < 0 || (n > 0 && (!H || !y)) || ldh < st->d)
         return nc_fail(ctx, NC_EBADARG, "badSize",
                        "chunk of %ld samples with leading dimension %ld (d = %d)", n, ldh,
@@ -152,11 +189,27 @@ nc_status nc_metrics_end_pass1(nc_ctx *ctx, nc_metrics_state *st)
 {
     if (st->pass != 1)
         return nc_fail(ctx, NC_EBADARG, "badState", "pass 1 has already ended");
-    const int d = st->d, K = st->K, m = d < K ? d : K;
+    const int d = st->d, K = st->K, m = d < K ? d : K, base = !st->zero_based;
+    int empty = 0, first_empty = -1;
     for (int k = 0; k < K; ++k)
-        if (!(st->counts[k] > 0))
-            return nc_fail(ctx, NC_EBADARG, "emptyClass",
-                           "class %d has no sample (every class 1..%d needs one)", k + 1, K);
+        if (!(st->counts[k] > 0)) {
+            empty += 1;
+            first_empty = first_empty < 0 ? k : first_empty;
+        }
+    if (empty == K)
+        return nc_fail(ctx, NC_EBADARG, "emptyClass",
+                       "pass 1 has seen no sample: feed the chunks with S = nc_metrics (S, H, Y) "
+                       "before 'pass2'");
+    if (empty) {
+        char others[48] = "";
+        if (empty > 1)
+            snprintf(others, sizeof others, " (nor have %d other classes)", empty - 1);
+        return nc_fail(ctx, NC_EBADARG, "emptyClass",
+                       "class %d (label %d) has no sample%s: every class %d..%d needs one "
+                       "(give K as the number of classes present, or relabel them without "
+                       "gaps)",
+                       first_empty + 1, first_empty + base, others, base, K - 1 + base);
+    }
     const double N = total_count(st);
     memset(st->centre, 0, (size_t)d * sizeof(double));
     for (int k = 0; k < K; ++k) {
@@ -425,13 +478,16 @@ nc_status nc_metrics_finish(nc_ctx *ctx, const nc_metrics_state *st, const doubl
                             nc_metrics_result *res)
 {
     if (st->pass != 2)
-        return nc_fail(ctx, NC_EBADARG, "badState", "pass 1 has not ended");
+        return nc_fail(ctx, NC_EBADARG, "badState",
+                       "the metrics need both passes: pass 1 has not ended (after feeding every "
+                       "chunk once, call S = nc_metrics (S, 'pass2'), feed every chunk again, "
+                       "then R = nc_metrics (S))");
     const int d = st->d, K = st->K;
     for (int k = 0; k < K; ++k)
         if (st->counts2[k] != st->counts[k])
             return nc_fail(ctx, NC_EBADARG, "badState",
-                           "pass 2 saw %.0f samples of class %d, pass 1 saw %.0f: both passes "
-                           "need the same samples",
+                           "pass 2 saw %.0f samples of class %d, pass 1 saw %.0f: feed every "
+                           "chunk of pass 1 again in pass 2 (any order) before R = nc_metrics (S)",
                            st->counts2[k], k + 1, st->counts[k]);
     const double N = total_count(st);
     double *Mc = nc_alloc(ctx, (size_t)d * K, sizeof(double));
@@ -512,18 +568,19 @@ nc_status nc_metrics_compute(nc_ctx *ctx, int d, long N, int K, const void *H, i
                              nc_weighting weighting, double rank_tol, nc_metrics_state *st,
                              nc_metrics_result *res)
 {
-    int verbose = st->verbose;
+    int verbose = st->verbose, zero_based = st->zero_based;
     if (N < 1)
         return nc_fail(ctx, NC_EBADARG, "badSize", "needs at least one sample");
     if (nc_metrics_state_alloc(ctx, st, d, K, weighting, rank_tol) != NC_OK)
         return ctx->status;
     st->verbose = verbose;
+    st->zero_based = zero_based;
     double t0 = nc_now();
     if (nc_metrics_add_pass1(ctx, st, N, H, is_single, ldh, y) != NC_OK ||
         nc_metrics_end_pass1(ctx, st) != NC_OK)
         goto fail;
     /* Pass 2 in slices so that progress and Ctrl-C are seen on huge inputs. */
-    const long slice = 1L << 16;
+    const long slice = PASS2_SLICE;
     for (long j0 = 0; j0 < N; j0 += slice) {
         long nb = N - j0 < slice ? N - j0 : slice;
         size_t off = (size_t)j0 * (size_t)ldh * (is_single ? sizeof(float) : sizeof(double));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Seeded class-imbalanced subsets (paper.md section 7, Dataset_1 and
+/* Seeded class-imbalanced subsets (docs/theory.md section 7, Dataset_1 and
  * Dataset_2). */
 #include "nc_data.h"
 

@@ -6,13 +6,12 @@
 
 #include "lapack.h"
 
-/* Symmetric eigen-decomposition by relatively robust representations: much
- * faster than dsyev's QR iteration on the Newton systems (n ~ 10..50). */
-void dsyevr_(const char *jobz, const char *range, const char *uplo, const nc_blas_int *n,
-             double *a, const nc_blas_int *lda, const double *vl, const double *vu,
-             const nc_blas_int *il, const nc_blas_int *iu, const double *abstol,
-             nc_blas_int *m, double *w, double *z, const nc_blas_int *ldz, nc_blas_int *isuppz,
-             double *work, const nc_blas_int *lwork, nc_blas_int *iwork,
-             const nc_blas_int *liwork, nc_blas_int *info, size_t, size_t, size_t);
+/* LU factorisation and solve: the retraction onto the rank-r matrices
+ * applies the inverse of the r x r core. */
+void dgetrf_(const nc_blas_int *m, const nc_blas_int *n, double *a, const nc_blas_int *lda,
+             nc_blas_int *ipiv, nc_blas_int *info);
+void dgetrs_(const char *trans, const nc_blas_int *n, const nc_blas_int *nrhs, const double *a,
+             const nc_blas_int *lda, const nc_blas_int *ipiv, double *b, const nc_blas_int *ldb,
+             nc_blas_int *info, size_t);
 
 #endif

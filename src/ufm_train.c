@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The unconstrained feature model trained by full-batch gradient descent
- * with heavy-ball momentum (paper.md section 1). */
+ * with heavy-ball momentum (docs/theory.md section 1). */
 #include "nc_metrics.h"
 #include "nc_train.h"
 #include "lapack.h"
@@ -87,6 +87,9 @@ void nc_ufm_result_free(nc_ctx *ctx, nc_ufm_result *res)
     res->count = 0;
 }
 
+/* Records iteration IT.  NC1 is a pass over H that takes a second when
+ * d x N is large, so it is left NaN when the user asked to stop, and the
+ * run returns at once. */
 static nc_status record(nc_ctx *ctx, nc_ufm_result *res, int it, double F, double g, int K,
                         int d, long N, const int *y, const double *W,
                         const double *H, const double *b, double *means,
@@ -96,9 +99,12 @@ static nc_status record(nc_ctx *ctx, nc_ufm_result *res, int it, double F, doubl
     res->iter[r] = it;
     res->objective_h[r] = F;
     res->grad_h[r] = g;
+    res->nc1_h[r] = NAN;
     nct_class_means(d, N, K, H, y, means, counts);
     nc_gemm('N', 'N', K, K, d, 1.0, W, K, means, d, 0.0, res->Zbar_h + (long)r * K * K, K);
     memcpy(res->b_h + (long)r * K, b, (size_t)K * sizeof *b);
+    if (nct_stop_requested(ctx))
+        return NC_OK;
     return nct_nc1_or_nan(ctx, d, N, K, H, y, &res->nc1_h[r]);
 }
 
@@ -233,9 +239,13 @@ nc_status nc_ufm_train(nc_ctx *ctx, int K, const long *n, int d, double lW, doub
             break;
         if (last)
             break;
-        if (it % 64 == 0 && nct_stop_requested(ctx)) {
+        /* every iteration: one costs seconds when d x N is large, and the
+         * probe reads a flag */
+        if (nct_stop_requested(ctx)) {
             res->interrupted = 1;
-            if ((st = record(ctx, res, it, F, g, K, d, N, y, W, H, b, means, counts)) == NC_OK)
+            if (res->iter[res->count - 1] != it)
+                st = record(ctx, res, it, F, g, K, d, N, y, W, H, b, means, counts);
+            if (st == NC_OK)
                 st = nc_interrupted(ctx) ? ctx->status
                                          : nc_fail(ctx, NC_EINTERRUPT, "interrupted",
                                                    "interrupted by the user");

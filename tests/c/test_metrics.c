@@ -7,7 +7,7 @@
 #include "lapack.h"
 #include "metrics_kernel.h"
 #include "nc_metrics.h"
-#include "nc_npy.h"
+#include "npy_writer.h"
 
 #include <float.h>
 #include <unistd.h>
@@ -359,113 +359,106 @@ static void test_kernel_vs_gemm(void)
     free(H), free(Hs), free(y);
 }
 
-/* A .npy file written from the format specification: magic, version,
- * little-endian header length, the dictionary padded to a multiple of 64
- * with a final newline, then the data. */
-static size_t npy_bytes(unsigned char *buf, const char *dict, int version, const void *data,
-                        size_t data_bytes)
+static char captured[4096];
+static void capture(const char *text, void *user)
 {
-    size_t lenbytes = version == 1 ? 2 : 4, pre = 8 + lenbytes, dl = strlen(dict);
-    size_t total = (pre + dl + 1 + 63) / 64 * 64, hlen = total - pre;
-    memcpy(buf, "\x93NUMPY", 6);
-    buf[6] = (unsigned char)version;
-    buf[7] = 0;
-    for (size_t i = 0; i < lenbytes; ++i)
-        buf[8 + i] = (unsigned char)(hlen >> (8 * i));
-    memcpy(buf + pre, dict, dl);
-    memset(buf + pre + dl, ' ', hlen - dl - 1);
-    buf[total - 1] = '\n';
-    memcpy(buf + total, data, data_bytes);
-    return total + data_bytes;
+    (void)user;
+    strncat(captured, text, sizeof captured - strlen(captured) - 1);
 }
 
-static void write_file(const char *path, const unsigned char *buf, size_t len)
+/* Metrics streamed from .npy files, in every layout and under memory
+ * bounds that force one chunk or many, equal the whole in-memory call on
+ * the same values. */
+static void test_from_file(void)
 {
-    FILE *f = fopen(path, "wb");
-    fwrite(buf, 1, len, f);
-    fclose(f);
-}
-
-/* Round trips in both orders and versions, then a fuzz of corrupted and
- * truncated files: every outcome must be a clean status, never a crash. */
-static void test_npy(void)
-{
-    char path[] = "/tmp/nc_test_npyXXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0, "temp file");
-    close(fd);
-    unsigned char buf[4096], bad[4096];
-    double A[6] = {1, 2, 3, 4, 5, 6}; /* C order: rows (1 2 3), (4 5 6) */
-    double out[6];
+    const int d = 7, K = 4;
+    const long N = 2000;
+    double *H = malloc(sizeof(double) * d * N), W[4 * 7], b[4] = {0.2, -0.1, 0, 0.3};
+    float *Hs = malloc(sizeof(float) * d * N), *Ht = malloc(sizeof(float) * d * N);
+    double *Hd = malloc(sizeof(double) * d * N);
+    unsigned char *buf = malloc(sizeof(double) * d * N + 256);
+    int *y = malloc(sizeof(int) * N);
+    make_data(d, N, K, 0.8, 1.5, H, y);
+    for (int i = 0; i < K * d; ++i)
+        W[i] = normal();
+    for (long j = 0; j < N; ++j)
+        for (int i = 0; i < d; ++i) {
+            Hs[j * d + i] = (float)H[j * d + i];   /* C order (N, d): samples as rows */
+            Ht[i * N + j] = Hs[j * d + i];         /* Fortran order (N, d) */
+            Hd[i * N + j] = Hs[j * d + i];         /* C order (d, N), float64 */
+        }
     nc_ctx ctx;
-    nc_npy_header h;
-    for (int version = 1; version <= 3; ++version) {
-        size_t len = npy_bytes(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-                               version, A, sizeof A);
-        write_file(path, buf, len);
-        nc_ctx_init(&ctx, "t");
-        CHECK(nc_npy_read_header(&ctx, path, &h) == NC_OK && h.shape[0] == 2 &&
-                  h.shape[1] == 3 && !h.is_single && h.version == version,
-              "header v%d: %s", version, ctx.errmsg);
-        CHECK(nc_npy_read(&ctx, path, &h, 0, 2, 0, out) == NC_OK, "read");
-        const double want[6] = {1, 4, 2, 5, 3, 6}; /* 2 x 3 column-major */
-        CHECK(memcmp(out, want, sizeof want) == 0, "C order values");
-        CHECK(nc_npy_read(&ctx, path, &h, 1, 1, 1, out) == NC_OK && out[0] == 4 && out[2] == 6,
-              "row 2 transposed");
-    }
-    size_t len = npy_bytes(buf, "{'shape': (3, 2), 'fortran_order': True, 'descr': '<f4', }", 1,
-                           (float[]){1, 2, 3, 4, 5, 6}, 6 * sizeof(float));
-    write_file(path, buf, len);
-    float of[6];
-    nc_ctx_init(&ctx, "t");
-    CHECK(nc_npy_read_header(&ctx, path, &h) == NC_OK && h.is_single && h.fortran_order,
-          "fortran header");
-    CHECK(nc_npy_read(&ctx, path, &h, 1, 2, 1, of) == NC_OK && of[0] == 2 && of[1] == 5 &&
-              of[2] == 3 && of[3] == 6,
-          "fortran rows 2:3 transposed");
-
-    unsigned long long seed = 12345;
-    int clean = 1;
-    for (int trial = 0; trial < 3000; ++trial) {
-        memcpy(bad, buf, len);
-        size_t blen = len;
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        int flips = 1 + (int)((seed >> 60) & 3);
-        for (int f = 0; f < flips; ++f) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            bad[(seed >> 33) % 128] = (unsigned char)(seed >> 17);
-        }
-        if (trial % 3 == 0)
-            blen = (size_t)((seed >> 20) % len);
-        write_file(path, bad, blen);
-        nc_ctx_init(&ctx, "t");
-        nc_status st = nc_npy_read_header(&ctx, path, &h);
-        if (st == NC_OK) {
-            size_t n = (size_t)(h.shape[0] * h.shape[1]);
-            if (n <= 64) { /* the size check passed: the data must be readable */
-                double sink[64];
-                st = nc_npy_read(&ctx, path, &h, 0, h.shape[0], trial & 1, sink);
-                clean &= st == NC_OK;
-            }
-        } else {
-            clean &= (st == NC_EFORMAT || st == NC_EIO) && strncmp(ctx.errid, "ncufm:", 6) == 0;
+    nc_ctx_init(&ctx, "test");
+    nc_metrics_state s0 = {0};
+    nc_metrics_result r0 = {0};
+    CHECK(nc_metrics_compute(&ctx, d, N, K, Hs, 1, d, y, W, b, 0, 0, &s0, &r0) == NC_OK, "whole");
+    char path[64], dict[128];
+    snprintf(path, sizeof path, "/tmp/nc_test_metrics_%ld.npy", (long)getpid());
+    for (int layout = 0; layout < 3; ++layout) {
+        const int rows = layout < 2;
+        snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': %s, 'shape': (%ld, %ld), }",
+                 layout == 2 ? "<f8" : "<f4", layout == 1 ? "True" : "False",
+                 rows ? N : (long)d, rows ? (long)d : N);
+        const void *data = layout == 0 ? (const void *)Hs : layout == 1 ? (const void *)Ht : (const void *)Hd;
+        write_file(path, buf, npy_bytes(buf, dict, 1, data, (layout == 2 ? 8 : 4) * (size_t)(d * N)));
+        const long targets[] = {0, 300, 37}; /* samples per chunk; 0: all at once */
+        for (int m = 0; m < 3; ++m) {
+            nc_npy *a;
+            nc_metrics_state st = {0};
+            nc_metrics_result r = {0};
+            nc_ctx_init(&ctx, "test");
+            ctx.print = capture;
+            captured[0] = 0;
+            st.verbose = 1;
+            CHECK(nc_npy_open(&ctx, path, NULL, &a) == NC_OK, "open");
+            const nc_dtype out = layout == 2 ? NC_DT_FLOAT64 : NC_DT_FLOAT32;
+            double bound = 1e9;
+            if (targets[m])
+                bound = nc_metrics_workspace_bytes(d, K, 1, targets[m]) +
+                        (double)nc_npy_read_workspace(a, rows ? 0 : 1, targets[m], rows, out) +
+                        (double)targets[m] * d * nc_dtype_size(out);
+            nc_status rc = nc_metrics_npy(&ctx, a, rows, K, y, W, b, 0, 0, bound, &st, &r);
+            nc_npy_close(&ctx, a);
+            char want[64];
+            snprintf(want, sizeof want, "%s (chunks of %ld samples", targets[m] ? "read twice" : "read once",
+                     targets[m] ? targets[m] : N);
+            CHECK(strstr(captured, want) != NULL, "layout %d: wanted '%s' in: %s", layout, want, captured);
+            CHECK(rc == NC_OK, "layout %d, chunk %ld: %s", layout, targets[m], ctx.errmsg);
+            CHECK(fabs(r.nc1 - r0.nc1) <= 1e-12 * r0.nc1 && fabs(r.cdnv - r0.cdnv) <= 1e-12 * r0.cdnv &&
+                      fabs(r.nc3 - r0.nc3) <= 1e-12 && r.nc4 == r0.nc4 && r.accuracy == r0.accuracy,
+                  "layout %d, chunk %ld: NC1 %.17g vs %.17g", layout, targets[m], r.nc1, r0.nc1);
+            nc_metrics_state_free(&ctx, &st);
         }
     }
-    CHECK(clean, "corrupted files give clean statuses");
+    /* a bound below one sample and the workspace is refused with the bytes */
+    nc_npy *a;
+    nc_metrics_state st = {0};
+    nc_metrics_result r = {0};
+    nc_ctx_init(&ctx, "test");
+    nc_npy_open(&ctx, path, NULL, &a);
+    CHECK(nc_metrics_npy(&ctx, a, 0, K, y, W, b, 0, 0, 100, &st, &r) == NC_ENOMEM &&
+              strcmp(ctx.errid, "ncufm:tooLarge") == 0 && strstr(ctx.errmsg, "at least"),
+          "tiny MaxMemory: %s", ctx.errmsg);
+    nc_npy_close(&ctx, a);
+    /* sizes no machine holds are refused before allocating */
+    nc_ctx_init(&ctx, "test");
+    CHECK(nc_metrics_state_alloc(&ctx, &st, 1000000000, 3, 0, 0) == NC_ENOMEM &&
+              strcmp(ctx.errid, "ncufm:tooLarge") == 0,
+          "d = 1e9: %s", ctx.errid);
+    nc_ctx_init(&ctx, "test");
+    CHECK(nc_metrics_check_size(&ctx, 4, 10000000, 0) == NC_ENOMEM, "K = 1e7");
     remove(path);
-    nc_ctx_init(&ctx, "t");
-    CHECK(nc_npy_read_header(&ctx, path, &h) == NC_EIO &&
-              strcmp(ctx.errid, "ncufm:cannotOpen") == 0,
-          "missing file");
+    nc_metrics_state_free(&ctx, &s0);
+    free(H), free(Hs), free(Ht), free(Hd), free(buf), free(y);
 }
 
 int main(void)
 {
-    test_npy();
     test_kernel_vs_gemm();
     test_textbook();
     test_collapse_and_errors();
     test_rotation_and_chunks();
     test_etf();
+    test_from_file();
     return check_report("test_metrics");
 }

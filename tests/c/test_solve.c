@@ -1,12 +1,28 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of the solver core: closed form, weak duality of the
- * certificate, and error paths (bad arguments, failing allocator, interrupt). */
+ * certificate, and error paths (bad arguments, failing allocator, interrupt,
+ * the inputs that used to hang or reach LAPACK's argument checks). */
 #include "check.h"
+#include "lapack.h"
 #include "nc_solve.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* LAPACK reports an invalid argument through xerbla_; this definition
+ * takes the library's place in the test binary and counts the calls: the
+ * solver must validate what it passes, so there must be none. */
+static int xerbla_calls;
+void xerbla_(const char *name, const nc_blas_int *info, size_t len);
+void xerbla_(const char *name, const nc_blas_int *info, size_t len)
+{
+    (void)name;
+    (void)info;
+    (void)len;
+    ++xerbla_calls;
+}
 
 /* Objective written out plainly, independent of src/solve.c. */
 static double plain_objective(int K, const double *n, double lZ, double lb, const double *Z,
@@ -134,7 +150,7 @@ static void test_allocation_failures(void)
 {
     double n[4] = {100, 100, 30, 30}, Z[16], b[4], sv[4];
     nc_solve_info info;
-    for (int budget = 0; budget < 40; ++budget) {
+    for (int budget = 0; budget < 80; ++budget) {
         nc_ctx ctx;
         nc_ctx_init(&ctx, "nc_solve");
         ctx.alloc = budget_alloc;
@@ -149,24 +165,116 @@ static void test_allocation_failures(void)
     }
 }
 
-static int interrupt_after;
+static int interrupt_after, probe_calls;
 static int fake_interrupt(void *user)
 {
     (void)user;
+    ++probe_calls;
     return --interrupt_after < 0;
 }
 
+/* Distinct counts: the dense route, where Newton-CG does the work. */
+static void distinct_counts(int K, double *n)
+{
+    for (int k = 0; k < K; ++k)
+        n[k] = 50 * pow(100, (k * 0.618034) - floor(k * 0.618034)) + k * 1e-3;
+}
+
+/* The probe fires at once, or after a number of calls; every stop returns
+ * NC_EINTERRUPT with its identifier and releases everything.  A probe that
+ * never fires is called at least once per CG iteration (so Ctrl-C waits
+ * for one Hessian product at most: 0.1 s at K = 1000, see bench/). */
 static void test_interrupt(void)
 {
-    double n[6] = {5000, 5000, 200, 200, 10, 3}, Z[36], b[6], sv[6];
+    enum { K = 40 };
+    double n[K], Z[K * K], b[K], sv[K];
+    distinct_counts(K, n);
     nc_solve_info info;
     nc_ctx ctx;
     nc_ctx_init(&ctx, "nc_solve");
     ctx.interrupted = fake_interrupt;
-    interrupt_after = 0;
-    CHECK(nc_solve(&ctx, 6, n, 1e-6, 0.01, NULL, Z, b, sv, &info) == NC_EINTERRUPT,
-          "interrupt honoured");
-    CHECK(strcmp(ctx.errid, "ncufm:interrupted") == 0, "id %s", ctx.errid);
+    interrupt_after = 1 << 30;
+    probe_calls = 0;
+    CHECK(nc_solve(&ctx, K, n, 2.0 / 40000, 0.01, NULL, Z, b, sv, &info) == NC_OK, "solve: %s",
+          ctx.errmsg);
+    int calls = probe_calls;
+    CHECK(calls >= info.cg_iterations + info.iterations,
+          "%d probe calls for %d CG and %d first-order iterations", calls, info.cg_iterations,
+          info.iterations);
+    for (int after = 0; after < calls; after += 1 + after / 3) {
+        nc_ctx_init(&ctx, "nc_solve");
+        ctx.interrupted = fake_interrupt;
+        ctx.alloc = budget_alloc;
+        ctx.release = budget_release;
+        alloc_budget = 1 << 30;
+        live_blocks = 0;
+        interrupt_after = after;
+        nc_status st = nc_solve(&ctx, K, n, 2.0 / 40000, 0.01, NULL, Z, b, sv, &info);
+        CHECK(st == NC_EINTERRUPT, "after %d probes: status %d", after, st);
+        CHECK(strcmp(ctx.errid, "ncufm:interrupted") == 0, "id %s", ctx.errid);
+        CHECK(live_blocks == 0, "after %d probes: %d blocks leaked", after, live_blocks);
+    }
+}
+
+/* Inputs that once hung or reached LAPACK's argument checks. */
+static void test_reproducers(void)
+{
+    nc_solve_info info;
+    nc_ctx ctx;
+    nc_solve_opts o;
+    double Z[1600], b[40], sv[40];
+    xerbla_calls = 0;
+    /* a lambda_Z whose optimum leaves double precision: refused */
+    double n3[3] = {10, 10, 10}, b0[3] = {0.04, 0.11, 0.64};
+    nc_solve_defaults(&o);
+    o.b0 = b0;
+    o.max_iter = INT_MAX;
+    nc_ctx_init(&ctx, "nc_solve");
+    CHECK(nc_solve(&ctx, 3, n3, 1e-300, 0.01, &o, Z, b, sv, &info) == NC_EBADARG &&
+              strcmp(ctx.errid, "ncufm:badLambda") == 0,
+          "lambda_Z = 1e-300: %s", ctx.errmsg);
+    double n40[40];
+    for (int k = 0; k < 40; ++k)
+        n40[k] = 1 + k % 2;
+    nc_ctx_init(&ctx, "nc_solve");
+    CHECK(nc_solve(&ctx, 40, n40, 1e-304, 0.5, NULL, Z, b, sv, &info) == NC_EBADARG,
+          "lambda_Z = 1e-304: %s", ctx.errmsg);
+    /* small but representable: the balanced closed form, at once */
+    for (int route = 0; route < 2; ++route) {
+        nc_solve_defaults(&o);
+        o.b0 = b0;
+        o.max_iter = INT_MAX;
+        o.method = route ? NC_SOLVE_DENSE : NC_SOLVE_AUTO;
+        nc_ctx_init(&ctx, "nc_solve");
+        CHECK(nc_solve(&ctx, 3, n3, 1e-50, 0.01, &o, Z, b, sv, &info) == NC_OK, "1e-50: %s",
+              ctx.errmsg);
+        double c = 1e-50 * sqrt(10.0), alpha = log((1 - 2 * c) / c);
+        CHECK_CLOSE(Z[0], alpha * 2 / 3, 1e-12 * alpha, "lambda_Z = 1e-50: closed form");
+        CHECK(info.converged && info.iterations + info.newton_steps < 1000,
+              "1e-50 route %d: converged %d after %d + %d", route, info.converged,
+              info.iterations, info.newton_steps);
+    }
+    /* an unattainable Tol: refused up front, whatever MaxIter */
+    double n2[2] = {2, 1};
+    nc_solve_defaults(&o);
+    o.tol = 1e-300;
+    o.max_iter = INT_MAX;
+    nc_ctx_init(&ctx, "nc_solve");
+    CHECK(nc_solve(&ctx, 2, n2, 0.01, 0.01, &o, Z, b, sv, &info) == NC_EBADARG &&
+              strcmp(ctx.errid, "ncufm:badOption") == 0,
+          "Tol = 1e-300: %s", ctx.errmsg);
+    /* lambda_b = realmax, one iteration: an answer, and no LAPACK argument error */
+    double nx[3] = {10000, 1, 1};
+    nc_solve_defaults(&o);
+    o.max_iter = 1;
+    for (int route = 0; route < 2; ++route) {
+        o.method = route ? NC_SOLVE_DENSE : NC_SOLVE_AUTO;
+        nc_ctx_init(&ctx, "nc_solve");
+        CHECK(nc_solve(&ctx, 3, nx, 1e-7, 1.7976931348623157e308, &o, Z, b, sv, &info) == NC_OK,
+              "lambda_b = realmax: %s", ctx.errmsg);
+        CHECK(fabs(b[0]) < 1e-90, "lambda_b = realmax: b = %g", b[0]);
+    }
+    CHECK(xerbla_calls == 0, "%d LAPACK argument errors", xerbla_calls);
 }
 
 int main(void)
@@ -176,5 +284,6 @@ int main(void)
     test_bad_arguments();
     test_allocation_failures();
     test_interrupt();
+    test_reproducers();
     return check_report("test_solve");
 }

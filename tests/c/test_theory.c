@@ -2,12 +2,12 @@
 /* Unit tests of the cluster-level theory (src/theory.c).
  *
  * Independent evidence only:
- *  - the balanced closed form of paper.md section 3;
+ *  - the balanced closed form of docs/theory.md section 3;
  *  - the optimality conditions of the K x K program checked directly on the
  *    predicted (Zbar, b), with a full SVD of Zbar diag(sqrt(n)) and softmax
  *    probabilities formed here (no use of the cluster reduction);
  *  - the lead's K x K certificate nc_solve_certify (duality gap);
- *  - the two-cluster nuclear-norm formula of paper.md section 4;
+ *  - the two-cluster nuclear-norm formula of docs/theory.md section 4;
  *  - the exact collapse threshold sqrt(n_j)/N. */
 #include "check.h"
 #include "lapack.h"
@@ -21,8 +21,8 @@
 #define MAXK 64
 
 typedef struct {
-    double alpha[32], beta[32], delta[32], gamma[32 * 32], bias[32], between[32];
-    int collapsed[32];
+    double alpha[MAXK], beta[MAXK], delta[MAXK], gamma[MAXK * MAXK], bias[MAXK], between[MAXK];
+    int collapsed[MAXK];
     double Zbar[MAXK * MAXK], b[MAXK], sv[MAXK];
     nc_theory_result r;
 } out_t;
@@ -93,11 +93,11 @@ static double kkt_kxk(int K, const double *nk, double lZ, double lb, const doubl
         sumb += b[q];
     }
     res = fmax(res, fabs(sumb) / K);
-    int info, lwork = 20 * MAXK * MAXK;
+    nc_blas_int info, lwork = 20 * MAXK * MAXK, nK = K;
     char job = 'A';
     double Mc[MAXK * MAXK];
     memcpy(Mc, M, sizeof(double) * K * K);
-    dgesvd_(&job, &job, &K, &K, Mc, &K, s, U, &K, VT, &K, work, &lwork, &info, 1, 1);
+    dgesvd_(&job, &job, &nK, &nK, Mc, &nK, s, U, &nK, VT, &nK, work, &lwork, &info, 1, 1);
     int r = 0;
     for (int i = 0; i < K; ++i)
         if (s[i] > 1e-9 * s[0])
@@ -131,12 +131,12 @@ static double kkt_kxk(int K, const double *nk, double lZ, double lb, const doubl
             for (int a = 0; a < mw; ++a)
                 W[a + mw * c] = T[(r + a) + K * (r + c)];
         char jn = 'N';
-        int one = 1;
-        dgesvd_(&jn, &jn, &mw, &mw, W, &mw, ws, NULL, &one, NULL, &one, work, &lwork, &info,
+        nc_blas_int one = 1, nw = mw;
+        dgesvd_(&jn, &jn, &nw, &nw, W, &nw, ws, NULL, &one, NULL, &one, work, &lwork, &info,
                 1, 1);
         res = fmax(res, fmax(0.0, ws[0] - 1.0));
     }
-    return res;
+    return isfinite(res) ? res : INFINITY;
 }
 
 static double urand(unsigned *state)
@@ -232,8 +232,11 @@ static void test_random(void)
         ranks[o.r.between_rank]++;
         double res = kkt_kxk(K, nk, lZ, lb, o.Zbar, o.b);
         worst = fmax(worst, res);
-        CHECK(res < 1e-8, "random %d (J=%d K=%d lZ=%g lb=%g): K x K KKT residual %g (own %g)",
+        CHECK(res < 1e-8, "random %d (J=%d K=%d lZ=%.17g lb=%g): K x K KKT residual %g (own %g)",
               trial, J, K, lZ, lb, res, o.r.kkt);
+        if (!(res < 1e-8))
+            for (int j = 0; j < J; ++j)
+                fprintf(stderr, "   cluster %d: k %d n %.17g\n", j + 1, k[j], n[j]);
         CHECK(o.r.kkt < 1e-8, "random %d: own KKT %g", trial, o.r.kkt);
         double obj = 0, dual = 0;
         nc_ctx c2;
@@ -272,7 +275,7 @@ static void test_random(void)
            worst, worst_gap, ranks[0], ranks[1], ranks[2], ranks[3], ranks[4]);
 }
 
-/* paper.md section 4: two clusters, rank-1 between part */
+/* docs/theory.md section 4: two clusters, rank-1 between part */
 static void test_two_cluster_norm(void)
 {
     nc_ctx ctx;
@@ -299,7 +302,7 @@ static void test_two_cluster_norm(void)
         for (int c = 0; c < 7; ++c)
             for (int q = 0; q < 7; ++q)
                 M[q + 7 * c] = o.Zbar[q + 7 * c] * sqrt(nk[c]);
-        int K7 = 7, info, lw = 500, one = 1;
+        nc_blas_int K7 = 7, info, lw = 500, one = 1;
         char jn = 'N';
         dgesvd_(&jn, &jn, &K7, &K7, M, &K7, s, NULL, &one, NULL, &one, work, &lw, &info, 1, 1);
         double full = 0;
@@ -310,6 +313,105 @@ static void test_two_cluster_norm(void)
         CHECK_CLOSE(formula, full, 1e-11 * full, "two-cluster nuclear norm formula");
         CHECK_CLOSE(svsum, full, 1e-11 * full, "reported singular values");
     }
+}
+
+/* A count vector: grouped into clusters of equal counts (decreasing), and
+ * nc_theory_map lays Zbar out in the classes' own order, equal to the
+ * cluster-ordered answer after the permutation. */
+static void test_counts(void)
+{
+    nc_ctx ctx;
+    nc_ctx_init(&ctx, "nc_theory");
+    double counts[] = {30, 500, 30, 120, 500, 7, 120, 30};
+    int K = 8, J, k[8], cluster[8];
+    double n[8];
+    CHECK(nc_cluster_counts(&ctx, K, counts, &J, k, n, cluster) == NC_OK, "grouping");
+    int want_k[] = {2, 2, 3, 1};
+    double want_n[] = {500, 120, 30, 7};
+    CHECK(J == 4, "4 distinct counts, not %d", J);
+    for (int j = 0; j < 4 && J == 4; ++j)
+        CHECK(k[j] == want_k[j] && n[j] == want_n[j], "cluster %d: %d of %g", j, k[j], n[j]);
+    for (int c = 0; c < K; ++c)
+        CHECK(n[cluster[c]] == counts[c], "class %d maps to its count", c);
+    out_t a, b;
+    out_init(&a);
+    out_init(&b);
+    CHECK(nc_theory_map(&ctx, J, k, n, K, cluster, 0.004, 0.01, &a.r) == NC_OK, "map form");
+    CHECK(nc_theory(&ctx, J, k, n, 0.004, 0.01, &b.r) == NC_OK, "cluster form");
+    /* class c of the count vector is class pos[c] of the cluster order */
+    int pos[8], next[4] = {0, 2, 4, 7};
+    for (int c = 0; c < K; ++c)
+        pos[c] = next[cluster[c]]++;
+    double err = 0, zmax = 0;
+    for (int c = 0; c < K; ++c) {
+        err = fmax(err, fabs(a.b[c] - b.b[pos[c]]));
+        for (int l = 0; l < K; ++l) {
+            err = fmax(err, fabs(a.Zbar[l + K * c] - b.Zbar[pos[l] + K * pos[c]]));
+            zmax = fmax(zmax, fabs(b.Zbar[l + K * c]));
+        }
+    }
+    CHECK(err <= 1e-13 * zmax, "count form equals the cluster form after permutation: %g", err);
+    int bad[] = {0, 1, 2, 3, 3, 3, 3, 3}; /* cluster 0 has two classes, not one */
+    nc_ctx_init(&ctx, "nc_theory");
+    CHECK(nc_theory_map(&ctx, J, k, n, K, bad, 0.004, 0.01, &a.r) == NC_EBADARG,
+          "an inconsistent class map is refused");
+    double zero[] = {3, 0};
+    nc_ctx_init(&ctx, "nc_theory");
+    CHECK(nc_cluster_counts(&ctx, 2, zero, &J, k, n, cluster) == NC_EBADARG &&
+              strcmp(ctx.errid, "ncufm:badN") == 0,
+          "a zero count is refused");
+}
+
+/* Distinct counts (every cluster a single class): the cluster problem is the
+ * whole K x K problem, checked by its own optimality conditions. */
+static void test_distinct(void)
+{
+    nc_ctx ctx;
+    nc_ctx_init(&ctx, "nc_theory");
+    static out_t o;
+    int J = 40, k[40];
+    double n[40], N = 0;
+    for (int j = 0; j < J; ++j) {
+        k[j] = 1;
+        n[j] = round(500.0 * pow(0.02, j / (J - 1.0))) + 0.001 * j;
+        N += n[j];
+    }
+    double lZs[] = {0.2 * sqrt(n[J - 1]) / N, 3.0 * sqrt(n[J - 1]) / N, 0.8 * sqrt(n[0]) / N};
+    int last_rank = J;
+    for (int t = 0; t < 3; ++t) {
+        out_init(&o);
+        CHECK(nc_theory(&ctx, J, k, n, lZs[t], 0.01, &o.r) == NC_OK, "distinct: %s", ctx.errmsg);
+        double res = kkt_kxk(J, n, lZs[t], 0.01, o.Zbar, o.b);
+        CHECK(res < 1e-11 && o.r.kkt < 1e-11, "distinct counts, lZ = %g: K x K residual %g", lZs[t], res);
+        CHECK(o.r.between_rank <= last_rank, "the rank falls as lZ grows");
+        last_rank = o.r.between_rank;
+    }
+    CHECK(last_rank < J - 1, "the largest lZ loses rank (%d)", last_rank);
+}
+
+/* Sizes that cannot fit in memory are refused up front, naming the size. */
+static void test_too_large(void)
+{
+    int J = 2000000;
+    int *k = malloc(sizeof *k * (size_t)J);
+    double *n = malloc(sizeof *n * (size_t)J);
+    for (int j = 0; j < J; ++j) {
+        k[j] = 1;
+        n[j] = j + 1.0;
+    }
+    double coll[1];
+    nc_thresholds_result S = {.collapse = coll};
+    out_t o;
+    out_init(&o);
+    nc_ctx ctx;
+    nc_ctx_init(&ctx, "nc_theory");
+    CHECK(nc_theory(&ctx, J, k, n, 1e-3, 0.01, &o.r) == NC_ENOMEM &&
+              strcmp(ctx.errid, "ncufm:tooLarge") == 0 && strstr(ctx.errmsg, "J = 2000000"),
+          "J = 2e6 clusters refused: %s %s", ctx.errid, ctx.errmsg);
+    nc_ctx_init(&ctx, "nc_thresholds");
+    CHECK(nc_thresholds(&ctx, J, k, n, 0.01, NAN, &S) == NC_ENOMEM, "thresholds too");
+    free(k);
+    free(n);
 }
 
 static void test_errors(void)
@@ -430,7 +532,7 @@ static void test_thresholds(void)
             }
         }
     }
-    /* paper.md section 7: figure thresholds */
+    /* docs/theory.md section 7: figure thresholds */
     int k5[] = {5, 5};
     double n5[] = {500, 100};
     double coll[2];
@@ -442,7 +544,7 @@ static void test_thresholds(void)
     nc_thresholds(&ctx, 2, k3, n5, 0.01, 0.005, &S);
     CHECK_CLOSE(coll[1], 10.0 / 2200.0, 1e-17, "figure 6 threshold");
     CHECK_CLOSE(S.n_major, 1300.0 / 3.0, 1e-9, "figure 8 threshold n_A = 433.3");
-    /* two clusters: zero threshold sqrt(n_A)/N (paper.md section 5) */
+    /* two clusters with k_A >= 2: zero threshold sqrt(n_A)/N (docs/theory.md (5.8)) */
     nc_thresholds(&ctx, 2, k5, n5, 0.01, 0.005, &S);
     CHECK_CLOSE(S.zero, sqrt(500.0) / 3000.0, 1e-15, "two-cluster zero threshold");
 }
@@ -513,6 +615,9 @@ int main(void)
     test_balanced();
     test_random();
     test_two_cluster_norm();
+    test_counts();
+    test_distinct();
+    test_too_large();
     test_errors();
     test_thresholds();
     test_limit();

@@ -115,7 +115,7 @@ static nc_status train_zbar(int K, const long *n, int d, double lZ, double ratio
 
 static void test_ufm_balanced_closed_form(void)
 {
-    /* docs/theory.md section 3: all n_k = n and lZ sqrt(n) < 1/K give
+    /* docs/theory.md eq. (3.7): all n_k = n and lZ sqrt(n) < 1/K give
      * Zbar = alpha (I - 11'/K), alpha = log((1 - (K-1) lZ sqrt(n)) / (lZ sqrt(n))), b = 0. */
     enum { K = 4 };
     long n[K] = {10, 10, 10, 10};

@@ -6,7 +6,9 @@
 
 %!function check_all (fname, good)
 %!  bad = {[], NaN, Inf, -1, 0, 1+2i, 'x', {1}, struct('a', 1), sparse(1), ...
-%!         single(NaN), int8(-3), true, zeros(0, 3), ones(3, 3, 2), -Inf, 1e300};
+%!         single(NaN), int8(-3), true, zeros(0, 3), ones(3, 3, 2), -Inf, 1e300, ...
+%!         2^53 + 2, 2^63, uint64(18446744073709551615), reshape('abc', 1, 1, 3), ...
+%!         ['a' char(0) 'b'], ['ab'; 'cd'], 1e-300, -1e300, @sin};
 %!  for pos = 1:numel (good)
 %!    for i = 1:numel (bad)
 %!      args = good;
@@ -42,6 +44,12 @@
 
 %!test
 %! warning ('off', 'all', 'local');
+%! check_all ('nc_collapse_path', {[50 20 5], 0.01});
+%! check_all ('nc_oversample', {[50 20 5], 0.01, 0.01});
+%! check_all ('nc_longtail', {'exponential', 5, 10, 100});
+
+%!test
+%! warning ('off', 'all', 'local');
 %! H = randn (4, 12); y = repmat (1:3, 1, 4);
 %! check_all ('nc_metrics', {H, y, randn(3, 4), zeros(3, 1)});
 %! check_all ('nc_subset', {y, [2 2 2], 1});
@@ -65,5 +73,52 @@
 %! fclose (fid);
 %! assert (nc_read_npy (f), [1 2 3; 4 5 6]);
 %! check_all ('nc_read_npy', {f});
+%! try   % two outputs asked with HeaderOnly: refused, not left undefined
+%!   [a, b] = nc_read_npy (f, 'HeaderOnly', true); error ('no error');
+%! catch err
+%!   assert (err.identifier, 'ncufm:badArgCount');
+%! end
 %! unlink (f);
 %! check_all ('nc_fmnist', {'test'});
+
+% The .m functions: ncufm: identifiers for every bad value; argument-count
+% errors may keep the interpreter's identifier (too many inputs/outputs).
+%!function check_m (fname, good)
+%!  bad = {[], NaN, Inf, -1, 0, 1+2i, 'x', {1}, struct('a', 1), sparse(1), ...
+%!         single(NaN), int8(-3), true, zeros(0, 3), ones(3, 3, 2), 1e300, -1e300, ...
+%!         1e-300, realmax, reshape('abc', 1, 1, 3), @sin};
+%!  for pos = 1:numel (good)
+%!    for i = 0:numel (bad)
+%!      args = good;
+%!      if (i == 0)
+%!        args{pos} = args{pos} * 1e300;   % huge but finite: no overflow error
+%!      else
+%!        args{pos} = bad{i};
+%!      end
+%!      try
+%!        feval (fname, args{:});
+%!      catch err
+%!        assert (strncmp (err.identifier, 'ncufm:', 6), ...
+%!                '%s: argument %d raised ''%s'' (%s)', fname, pos, err.identifier, ...
+%!                err.message);
+%!      end
+%!    end
+%!  end
+%!  try
+%!    feval (fname, good{:}, 1, 2, 3);
+%!  catch err
+%!    assert (any (strcmp (err.identifier, {'ncufm:badArgCount', 'Octave:invalid-fun-call'})), ...
+%!            '%s with too many inputs: ''%s''', fname, err.identifier);
+%!  end
+%!endfunction
+
+%!test
+%! warning ('off', 'all', 'local');
+%! Z = [2 -1 -1; -1 2 -1; -1 -1 2];
+%! check_m ('nc_lambda', {5e-3, 5e-5});
+%! check_m ('nc_factor', {Z, [50 20 5], 5e-3, 5e-5});
+%! check_m ('nc_zbar_stats', {Z, [2 1]});
+%! check_m ('nc_compare', {Z, Z + 0.1, [1; -1; 0], [1; -1; 0.5]});
+%!test  % LAPACK's "matrix containing Inf or NaN" never reaches the user
+%! [W, Hbar] = nc_factor (1e300 * eye (2), [1e300 1e300], 1, 1);
+%! assert (all (isfinite ([W(:); Hbar(:)])));

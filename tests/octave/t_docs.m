@@ -99,11 +99,7 @@
 %! assert (isempty (bad), ['citations of docs/theory.md that it does not have:' char(10) strjoin(bad, char (10))]);
 
 %!test  % no file refers to the developers' notes, which the repository does not have
-%! % Files still citing them, to be fixed by their owners; the list only shrinks.
-%! pending = {'src/subset.c', 'src/ufm_train.c', 'src/theory.c', 'src/solve.c', ...
-%!            'include/nc_theory.h', 'include/ncufm.h', 'include/nc_solve.h', ...
-%!            'include/nc_data.h', 'include/nc_metrics.h', 'mex/ncm.h', 'tests/c/test_theory.c', ...
-%!            'bench/cvxopt_solve.py'};
+%! pending = {};
 %! root = repo_root ();
 %! notes = {['paper' '.md'], ['design' '.md'], ['COMMON' '.md']};   % split, so that this file does not match
 %! bad = {};

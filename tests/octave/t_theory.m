@@ -116,3 +116,82 @@
 %!   cb = Z(:,1)' * Z(:,6) / (norm (Z(:,1)) * norm (Z(:,6)));
 %!   assert (L.cos_between(1,2,t), cb, 1e-9);
 %! end
+
+%!function res = kkt_kxk (Z, b, nn, lZ, lb)
+%!  % largest violation of the optimality conditions of the K x K program
+%!  % (docs/theory.md section 3) at (Z, b), from a full SVD of Z diag(sqrt(n))
+%!  nn = nn(:); K = numel (nn); N = sum (nn);
+%!  V = Z + b; V = V - max (V, [], 1); P = exp (V) ./ sum (exp (V), 1);
+%!  G = (eye (K) - P) * diag (sqrt (nn)) / (lZ * N);
+%!  [U, S, W] = svd (Z * diag (sqrt (nn))); s = diag (S);
+%!  r = nnz (s > 1e-9 * max (s(1), eps));
+%!  T = U' * G * W;
+%!  res = max (max (max (abs (T(1:r, 1:r) - eye (r)))), 0);
+%!  res = max ([res, max(max (abs (T(1:r, r+1:end)))), max(max (abs (T(r+1:end, 1:r))))]);
+%!  if (r < K)
+%!    res = max (res, norm (T(r+1:end, r+1:end)) - 1);
+%!  end
+%!  g = (nn - P * nn) / N - 2 * lb * b;
+%!  if (lb == 0)
+%!    g = (nn - P * nn) / N;
+%!  end
+%!  res = max (res, norm (g, Inf));
+%!endfunction
+
+%!test  % CIFAR-100-LT's counts (85 clusters, classes shuffled) against nc_solve and its certificate
+%! n = round (500 * 0.01 .^ ((0:99) / 99)); rand ('seed', 11); n = n(randperm (100));
+%! for lZ = [1e-4 5e-4 1.2e-3]
+%!   T = nc_theory (n, lZ, 0.01);
+%!   assert (numel (T.k), 85); assert (T.kkt < 1e-12);
+%!   [Z, b, info] = nc_solve (n, lZ, 0.01);
+%!   assert (info.converged && info.gap <= 1e-10 * abs (info.objective));
+%!   % nc_solve's certified lower bound objective - gap must not exceed T's value
+%!   assert (T.objective >= info.objective - info.gap - 1e-14 * info.objective);
+%!   assert (T.objective <= info.objective + 1e-14 * info.objective);
+%!   eZ = norm (T.Zbar - Z, 'fro') / norm (Z, 'fro'); eb = norm (T.b - b) / norm (b);
+%!   assert (eZ < 1e-7 && eb < 1e-7, 'lZ = %g: Zbar off by %g, b by %g', lZ, eZ, eb);
+%!   res = kkt_kxk (T.Zbar, T.b, n, lZ, 0.01);
+%!   assert (res < 1e-10, 'lZ = %g: K x K optimality residual %g', lZ, res);
+%!   assert (info.rank, nnz (T.sv > 1e-9 * T.sv(1)));
+%!   fprintf ('      t_theory: CIFAR-100-LT, lambda_Z = %g: rank %d, Zbar within %.2g of nc_solve, b %.2g, K x K residual %.2g\n', ...
+%!            lZ, info.rank, eZ, eb, res);
+%! end
+
+%!function l = bisect (f, lo, hi, rel)
+%!  % the point where the predicate f switches from false (lo) to true (hi)
+%!  while (hi - lo > rel * hi)
+%!    mid = (lo + hi) / 2;
+%!    if (f (mid))
+%!      hi = mid;
+%!    else
+%!      lo = mid;
+%!    end
+%!  end
+%!  l = (lo + hi) / 2;
+%!endfunction
+
+%!function B = between_part (Z, k)
+%!  % Zbar's entries between different clusters
+%!  lab = repelem (1:numel (k), k); B = Z(lab(:) ~= lab(:)');
+%!endfunction
+
+%!function t = separated (Z, k)
+%!  t = max (abs (between_part (Z, k))) <= 1e-9 * max (abs (Z(:)));
+%!endfunction
+
+%!test  % the zero and separation thresholds against bisection on nc_solve (no cluster reduction)
+%! cases = {[1 3], [1000 10], 0.01; [5 5], [500 100], 0.01; [1 1 1 1 1], [500 400 300 200 100], 0.01; ...
+%!          [2 1 3], [80 60 5], 0};
+%! for c = 1:size (cases, 1)
+%!   [k, n, lb] = cases{c,:};
+%!   nn = repelem (n, k); S = nc_thresholds (k, n, lb);
+%!   z = bisect (@(l) norm (nc_solve (nn, l, lb), 'fro') == 0, S.zero / 2, 2 * S.zero, 1e-10);
+%!   assert (abs (z - S.zero) <= 2e-10 * S.zero, 'case %d: zero %.12g, bisection %.12g', c, S.zero, z);
+%!   % separated: every entry between clusters is 0 (up to nc_solve's accuracy)
+%!   sep = @(l) separated (nc_solve (nn, l, lb), k);
+%!   if (numel (k) > 1 && S.separation < S.zero)
+%!     s = bisect (sep, S.separation / 2, S.zero, 1e-7);
+%!     assert (abs (s - S.separation) <= 1e-5 * S.separation, 'case %d: separation %.10g, bisection %.10g', ...
+%!             c, S.separation, s);
+%!   end
+%! end

@@ -17,9 +17,9 @@ function f = new_figure (width, height)
   if isempty (ready)
     if exist ('OCTAVE_VERSION', 'builtin')
       provide_fonts ();
-      graphics_toolkit ('gnuplot');
       % gnuplot is the only toolkit octave-cli renders with; its warning is noise.
       warning ('off', 'Octave:gnuplot-graphics');
+      graphics_toolkit ('gnuplot');
     end
     ready = true;
   end
