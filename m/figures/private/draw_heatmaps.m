@@ -5,7 +5,9 @@ function files = draw_heatmaps (P, name, heading, mats, rowlabels, titles, k, re
 %   FILES = DRAW_HEATMAPS(P, NAME, HEADING, MATS, ROWLABELS, TITLES, K, RED)
 %
 %   grid of heatmaps, each min-max standardised to [0, 1] (one shared
-%   colour bar; the Frobenius norm is printed under each panel), with the borders of the clusters of sizes K drawn in
+%   colour bar; the Frobenius norm is printed under each panel; a matrix
+%   of norm ~0 next to the others of its row, see near_zero, is drawn as 0
+%   and labelled, never standardised into a false pattern), with the borders of the clusters of sizes K drawn in
 %   white (K may be a cell array with one vector per row).  ROWLABELS{r} labels row r; TITLES{r,c} (or
 %   {c}, first row only) titles panel (r, c).  Optional logical RED
 %   (one per column) paints those column titles red and draws a dashed line
@@ -20,9 +22,11 @@ function files = draw_heatmaps (P, name, heading, mats, rowlabels, titles, k, re
     titles = [titles(:)'; repmat({''}, nrow - 1, m)];
   end
   heading = cellstr (heading);
-  pw = 150; gap = 18; left = 80; bottom = 20; right = 120; th = 50;
+  pw = 170; gap = 24; left = 80; bottom = 20; right = 120; th = 50;
   top = 50 + 24 * numel (heading);
-  W = max (left + m * (pw + gap) + right, 560);
+  W0 = left + m * (pw + gap) + right;
+  W = max (W0, 820);
+  left = left + round ((W - W0) / 2);   % centred when the heading needs the width
   H = top + nrow * (pw + th) + bottom;
   f = new_figure (W, H);
   if exist ('OCTAVE_VERSION', 'builtin'), cmap = viridis (256); else, cmap = parula (256); end
@@ -34,33 +38,39 @@ function files = draw_heatmaps (P, name, heading, mats, rowlabels, titles, k, re
     borders = cumsum (k{r}(:)') + 0.5;
     borders = borders(1:end-1);
     K = sum (k{r});
+    scale = max (cellfun (@(Z) norm (Z, 'fro'), mats(r,:)));
     for s = 1:m
       x = left + (s - 1) * (pw + gap);
       y = H - top - r * (pw + th) + th;
       ax = axes ('parent', f, 'units', 'pixels', 'position', [x y pw pw]);
-      imagesc (ax, minmax (mats{r,s}), [0 1]);
+      zero = near_zero (mats{r,s}, scale);
+      if (zero)
+        imagesc (ax, zeros (size (mats{r,s})), [0 1]);
+      else
+        imagesc (ax, minmax (mats{r,s}), [0 1]);
+      end
       axis (ax, 'image');
       set (ax, 'xtick', [], 'ytick', [], 'box', 'on');
       hold (ax, 'on');
       % Standardising hides the scale; print it under each panel.
-      xlabel (ax, sprintf ('||Zbar||_F = %.3g', norm (mats{r,s}, 'fro')), 'fontsize', 8);
-      if (~ any (mats{r,s}(:)))
-        text (ax, (K + 1) / 2, (K + 1) / 2, 'Zbar = 0', 'color', 'w', ...
+      xlabel (ax, sprintf ('||Zbar||_F = %.3g', norm (mats{r,s}, 'fro')), 'fontsize', 10);
+      if (zero)
+        text (ax, (K + 1) / 2, (K + 1) / 2, {'Zbar = 0', '(not rescaled)'}, 'color', 'w', ...
               'horizontalalignment', 'center', 'fontsize', 10);
       end
       for e = borders
-        plot (ax, [e e], [0.5 K+0.5], 'w-', 'linewidth', 1.5);
-        plot (ax, [0.5 K+0.5], [e e], 'w-', 'linewidth', 1.5);
+        plot (ax, [e e], [0.5 K+0.5], 'w-', 'linewidth', 2);
+        plot (ax, [0.5 K+0.5], [e e], 'w-', 'linewidth', 2);
       end
       if (~ isempty (titles{r,s}))
         colour = [0 0 0];
         if (red(s))
           colour = [0.8 0 0];
         end
-        title (ax, titles{r,s}, 'color', colour, 'fontsize', 9);
+        title (ax, titles{r,s}, 'color', colour, 'fontsize', 11);
       end
       if (s == 1)
-        ylabel (ax, rowlabels{r}, 'fontsize', 10);
+        ylabel (ax, rowlabels{r}, 'fontsize', 11);
       end
     end
   end

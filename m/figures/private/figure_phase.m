@@ -15,14 +15,11 @@ function R = figure_phase (P)
 %   See also: nc_figures
   t0 = tic ();
   kA = 5; kB = 5; nB = 100;
-  lZ = logspace (log10 (1e-4), log10 (3e-2), P.phase(1));
-  r = logspace (0, 2, P.phase(2));
+  [lZ, r] = phase_grid (P);
   state = zeros (numel (r), numel (lZ));
   for i = 1:numel (r)
-    key = struct ('tag', 'phase', 'k', [kA kB], 'n', [r(i) * nB, nB], 'lZ', lZ, ...
-                  'lb', P.lb, 'tol', P.tol);
+    key = unit_key ('phase', P, [kA kB], [r(i) * nB, nB], lZ);
     state(i,:) = unit_cache (P.cache, key, @() classify ([kA kB], [r(i) * nB, nB], lZ, P));
-    progress_line (P, 'phase', i, numel (r), t0, sprintf ('r = %.3g (%d solves)', r(i), numel (lZ)));
   end
   [LZ, RR] = meshgrid (lZ, r);
   N = kA * RR * nB + kB * nB;
@@ -82,6 +79,8 @@ function R = figure_phase (P)
              'Zbar = 0', sprintf('%d', nnz (state == 2)), sprintf('%d', nnz (predicted == 2))};
   R.numbers = {sprintf('cells where the solver disagrees with the exact thresholds: %d of %d (%d of them next to a threshold curve)', ...
                        nnz (wrong), numel (wrong), nnz (near))};
+  R.summary = struct ('cells', numel (wrong), 'disagreements', nnz (wrong), ...
+                      'near_threshold', nnz (near));
   R.files = files;
   R.time = toc (t0);
 end

@@ -10,16 +10,20 @@ function D = train_data_runs (P, which)
 %
 %   At lambda_W = 1e-3, lambda_H = 1e-6 (lambda_Z = 2 sqrt(lW lH) = 6.3e-5)
 %   and lambda_b = P.lb:
-%     - mlp: an MLP (nc_mlp_train) on the seeded Fashion-MNIST
-%       subset (nc_fmnist, nc_subset), per epoch NC1, Zbar, b;
+%     - mlp: the network of recipe P.data.net (train_net) on the seeded
+%       Fashion-MNIST subset, per epoch NC1, accuracies, Zbar, b;
 %     - ufm: the UFM (nc_ufm_train) with the subset's class counts;
 %     - Zs, bs: the exact convex optimum (nc_solve) at the same
 %       lambdas and counts.
-%   Each of the three is a cached unit (the MLP also checkpoints every epoch,
-%   so an interrupted training resumes).  D also has counts, k (cluster
+%   Each of the three is a cached unit (the network also checkpoints, so an
+%   interrupted training resumes).  D also has counts, k (cluster
 %   sizes), lW, lH, lZ, and the relative errors of Zbar and b against
 %   (Zs, bs) per epoch, Frobenius (2-norm for b) and max norm:
-%   mlp.errZ, mlp.errZ_max, mlp.errb, mlp.errb_max, likewise ufm.
+%   mlp.errZ, mlp.errZ_max, mlp.errb, mlp.errb_max, likewise ufm; and
+%   falling (the Frobenius error of Zbar lower on average over the last
+%   tenth of the records than over the tenth before); lW_eff, lb_eff, lZ_eff (the classifier's lambdas
+%   with the recipe's weight decay, see effective_lambdas) and mlp.errZ_eff
+%   (the network's Zbar error against the optimum at those).
   base = {[5000 5000 5000 5000 4000 4000 4000 3000 3000 3000], ...
           [5000 5000 5000 5000 3000 3000 1000 1000 1000 1000]};
   clusters = {[4 3 3], [4 2 4]};
@@ -30,65 +34,33 @@ function D = train_data_runs (P, which)
   D.lH = 1e-6;
   D.lZ = nc_lambda (D.lW, D.lH);
   D.lb = P.lb;
-  tag = sprintf ('data%d', which);
-  t0 = tic ();
-
-  key = struct ('tag', 'solve', 'counts', D.counts, 'lZ', D.lZ, 'lb', P.lb, 'tol', P.tol);
-  S = unit_cache (P.cache, key, @() solve (D.counts, D.lZ, P.lb, P.tol));
+  S = unit_cache (P.cache, unit_key ('solve', P, D.counts, D.lZ), ...
+                  @() solve (D.counts, D.lZ, P.lb, P.tol));
   D.Zs = S.Zbar;
   D.bs = S.b;
   D.gap = S.gap;
-  progress_line (P, tag, 1, 3, t0, 'exact optimum (nc_solve)');
-
   D.ufm = train_ufm_row (P, D.counts, D.lW, D.lH, P.data.ufm);
   D.ufm = errors (D.ufm, D.Zs, D.bs);
-  progress_line (P, tag, 2, 3, t0, 'UFM trained (nc_ufm_train)');
-
-  key = struct ('tag', 'mlp', 'dataset', which, 'counts', D.counts, 'hidden', P.data.hidden, ...
-                'epochs', P.data.epochs, 'lW', D.lW, 'lH', D.lH, 'lb', P.lb, 'seed', P.seed);
-  ckpt = [unit_cache(P.cache, key) '.ckpt'];
-  D.mlp = unit_cache (P.cache, key, @() train_mlp (P, D, key, ckpt));
+  D.mlp = train_net (P, D.counts, D.lW, D.lH, P.data.net, true);
   D.mlp = errors (D.mlp, D.Zs, D.bs);
-  progress_line (P, tag, 3, 3, t0, 'MLP trained (nc_mlp_train)');
+  % Weight decay on the classifier too (the authors' optimiser) adds
+  % (WeightDecay/2) to lambda_W and lambda_b: the optimum at those lambdas
+  % is the network's own target.
+  [D.lW_eff, D.lb_eff] = effective_lambdas (P.data.net, D.lW, P.lb);
+  D.lZ_eff = nc_lambda (D.lW_eff, D.lH);
+  D.mlp.errZ_eff = D.mlp.errZ;
+  if (D.lW_eff ~= D.lW)
+    S = unit_cache (P.cache, unit_key ('solve', P, D.counts, D.lZ_eff, D.lb_eff), ...
+                    @() solve (D.counts, D.lZ_eff, D.lb_eff, P.tol));
+    E = errors (D.mlp, S.Zbar, S.b);
+    D.mlp.errZ_eff = E.errZ;
+  end
 end
 
 function R = solve (counts, lZ, lb, tol)
   [R.Zbar, R.b, info] = nc_solve (counts, lZ, lb, 'Tol', tol);
   R.gap = info.gap;
   R.time = info.time;
-end
-
-function M = train_mlp (P, D, key, ckpt)
-  persistent X y Xt yt;  % Fashion-MNIST is read once per session
-  if (isempty (X))
-    [X, y] = nc_fmnist ('train');
-    [Xt, yt] = nc_fmnist ('test');
-  end
-  idx = nc_subset (y, D.counts, P.seed);
-  t0 = tic ();
-  R = nc_mlp_train (X(:, idx), y(idx), 'Hidden', P.data.hidden, 'Epochs', P.data.epochs, ...
-                    'LambdaW', D.lW, 'LambdaH', D.lH, 'LambdaB', D.lb, 'Seed', P.seed, ...
-                    'Checkpoint', ckpt, 'TestX', Xt, 'TestY', yt, 'Verbose', P.verbose);
-  if (R.interrupted)
-    % Never cache a partial run: the checkpoint lets the rerun resume.
-    error ('ncufm:interrupted', 'train_data_runs: MLP training interrupted after %d epochs', ...
-           R.epochs_done);
-  end
-  M.time = toc (t0);
-  M.resumed_from = R.resumed_from;
-  h = R.history;
-  M.epoch = h.epoch(:)';
-  M.NC1 = h.nc1(:)';
-  M.accuracy = h.accuracy(:)';
-  M.test_accuracy = h.test_accuracy(:)';
-  M.Zbar_hist = h.Zbar;
-  M.b_hist = h.b;
-  M.Zbar = h.Zbar(:,:,end);
-  M.b = h.b(:,end);
-  M.NC1_final = M.NC1(end);
-  if (exist (ckpt, 'file'))
-    delete (ckpt);  % the finished run is cached; the checkpoint is spent
-  end
 end
 
 % Relative distance of every history entry of a run to (Zs, bs).
@@ -102,4 +74,8 @@ function R = errors (R, Zs, bs)
     R.errb(t) = E.b;
     R.errb_max(t) = E.b_max;
   end
+  % Falling: the last tenth of the records lower on average than the tenth
+  % before (single records are noisy under SGD).
+  w = max (1, round (T / 10));
+  R.falling = T >= 2 * w + 1 && mean (R.errZ(end-w+1:end)) < mean (R.errZ(end-2*w+1:end-w));
 end

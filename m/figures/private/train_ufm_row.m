@@ -14,8 +14,7 @@ function U = train_ufm_row (P, counts, lW, lH, T)
 %   b, NC1_final, iterations, converged, time (seconds of the first, computed
 %   run), and the history: epoch (gradient step), NC1, Zbar_hist (K x K x T),
 %   b_hist (K x T).
-  key = struct ('tag', 'ufm', 'counts', counts(:)', 'lW', lW, 'lH', lH, 'lb', P.lb, ...
-                'd', T.d, 'maxiter', T.maxiter, 'tol', T.tol, 'points', T.points, 'seed', P.seed);
+  key = unit_key ('ufm', P, counts, lW, lH, T);
   U = unit_cache (P.cache, key, @() train (counts, lW, lH, P.lb, T, P.seed));
 end
 

@@ -13,10 +13,12 @@ function [value, hit] = unit_cache (dir, key, compute)
 %   VALUE = COMPUTE () is evaluated and saved.
 %
 %   The file is written under a temporary name and then renamed, so that an
-%   interruption (Ctrl-C) or a crash never leaves a truncated entry: every
+%   interruption (Ctrl-C, kill -9) never leaves a truncated entry: every
 %   finished unit survives and a rerun resumes after it.  The key's text is
-%   stored beside the value and compared on reading, so a hash collision or a
-%   stale entry is recomputed rather than trusted.
+%   stored beside the value and compared on reading; a file that cannot be
+%   read (truncated, garbage), is not an entry, or holds another key is
+%   reported (warning ncufm:badCache) and recomputed rather than trusted.
+%   Computed units are reported to progress_tracker (time left).
 %
 %   With two inputs, returns the file name the key maps to.
 %
@@ -44,20 +46,14 @@ function [value, hit] = unit_cache (dir, key, compute)
     hit = exist (file, 'file') == 2;
     return;
   end
-  if (exist (file, 'file') == 2)
-    try
-      stored = load (file);
-      if (isfield (stored, 'key') && strcmp (stored.key, text))
-        value = stored.value;
-        hit = true;
-        return;
-      end
-    catch
-      % An unreadable entry is recomputed below and overwritten.
-    end
+  [value, hit] = read_unit (file, text);
+  if (hit)
+    return;
   end
-  hit = false;
+  progress_tracker ('start', file);
+  t0 = tic ();
   value = compute ();
+  seconds = toc (t0);
   if (~ exist (dir, 'dir'))
     mkdir (dir);
   end
@@ -65,6 +61,34 @@ function [value, hit] = unit_cache (dir, key, compute)
   key = text;  % the saved variable "key" is the canonical text
   save ('-v7', tmp, 'key', 'value');
   replace_file (tmp, file);
+  progress_tracker ('done', file, seconds);
+end
+
+% The stored value of FILE if it holds the unit of key text TEXT.  A file
+% that cannot be read (truncated by a full disk, garbage), or that holds
+% something else, is reported and left to be recomputed and overwritten.
+function [value, hit] = read_unit (file, text)
+  value = [];
+  hit = false;
+  if (exist (file, 'file') ~= 2)
+    return;
+  end
+  try
+    stored = load (file);
+  catch err
+    warning ('ncufm:badCache', 'unit_cache: %s is unreadable (%s); recomputing it', ...
+             file, strtrim (err.message));
+    return;
+  end
+  if (~ (isfield (stored, 'key') && isfield (stored, 'value') && ischar (stored.key)))
+    warning ('ncufm:badCache', 'unit_cache: %s is not a cache entry; recomputing it', file);
+  elseif (~ strcmp (stored.key, text))
+    warning ('ncufm:badCache', ['unit_cache: %s holds another unit (a hash collision or ' ...
+                                'a stale entry); recomputing it'], file);
+  else
+    value = stored.value;
+    hit = true;
+  end
 end
 
 % A 64-bit hash of TEXT as 16 hex digits, for file names: two polynomial
@@ -134,8 +158,23 @@ end
 %!   % A corrupted entry is recomputed, not trusted.
 %!   f = unit_cache (d, struct ('tag', 'c', 'a', 1));
 %!   fid = fopen (f, 'w'); fputs (fid, 'garbage'); fclose (fid);
+%!   lastwarn ('');
 %!   [v, hit] = unit_cache (d, struct ('tag', 'c', 'a', 1), @() 'fresh');
 %!   assert (v, 'fresh'); assert (hit, false);
+%!   [~, id] = lastwarn (); assert (id, 'ncufm:badCache');   % reported
+%!   w = warning ('off', 'ncufm:badCache');
+%!   [v, hit] = unit_cache (d, struct ('tag', 'c', 'a', 1), @() 'again');
+%!   assert (v, 'fresh'); assert (hit, true);   % healed: the rewritten entry is read
+%!   % A truncated entry (the first half of a real one) is recomputed too.
+%!   fid = fopen (f, 'r'); bytes = fread (fid, Inf, 'uint8'); fclose (fid);
+%!   fid = fopen (f, 'w'); fwrite (fid, bytes(1:floor (end/2)), 'uint8'); fclose (fid);
+%!   [v, hit] = unit_cache (d, struct ('tag', 'c', 'a', 1), @() 'third');
+%!   assert (v, 'third'); assert (hit, false);
+%!   % A readable .mat file that is not an entry.
+%!   x = 1; save ('-v7', f, 'x');
+%!   [v, hit] = unit_cache (d, struct ('tag', 'c', 'a', 1), @() 'fourth');
+%!   assert (v, 'fourth'); assert (hit, false);
+%!   warning (w);
 %! unwind_protect_cleanup
 %!   confirm_recursive_rmdir (false, 'local');
 %!   rmdir (d, 's');

@@ -35,6 +35,17 @@ function file = write_report (P, results, total_time)
   fprintf (fid, ['- Run time of the last call: %s (cached units are reused on reruns; ' ...
                  'each figure''s own time is given below)\n'], duration_text (total_time));
   failed = cellfun (@(R) isfield (R, 'error'), results);
+  computed = 0;
+  for i = find (~ failed)
+    R = results{i};
+    t = R.time;
+    if (isfield (R, 'compute_time'))
+      t = max (t, R.compute_time);
+    end
+    computed = computed + t;
+  end
+  fprintf (fid, ['- Compute time of the figures below (each as first computed, summed over ' ...
+                 'runs that resumed from the cache): %s\n'], duration_text (computed));
   fprintf (fid, '- Figures produced: %d of %d\n\n', nnz (~ failed), numel (results));
   fprintf (fid, '| figure | run time | headline |\n|---|---|---|\n');
   for i = 1:numel (results)
@@ -51,6 +62,7 @@ function file = write_report (P, results, total_time)
     end
   end
   fprintf (fid, '\n');
+  write_targets (fid, P, results);
   for i = 1:numel (results)
     R = results{i};
     fprintf (fid, '<a id="%s"></a>\n## %s\n\n', R.name, R.title);
@@ -69,15 +81,54 @@ function file = write_report (P, results, total_time)
     fprintf (fid, '\n\n');
     if (isfield (R, 'table') && ~ isempty (R.table))
       write_table (fid, R.table);
+      if (isfield (R, 'table_note'))
+        fprintf (fid, '%s\n\n', R.table_note);
+      end
     end
     [~, png] = fileparts (R.files{1});
     fprintf (fid, '![%s](%s.png)\n\n', R.title, png);
   end
+  write_schema (fid);
   clear closer;
   [ok, msg] = movefile (tmp, file, 'f');
   if ~ ok
     error ('ncufm:reportWrite', 'write_report: cannot write %s: %s', file, msg);
   end
+end
+
+% The targets of the profile, met or missed, from every entry that has them
+% (Figures 1-4 share theirs: each line is written once).
+function write_targets (fid, P, results)
+  lines = {};
+  for i = 1:numel (results)
+    if (isfield (results{i}, 'targets'))
+      t = results{i}.targets;
+      lines = [lines, t(~ ismember (t, lines))];
+    end
+  end
+  if (isempty (lines))
+    return;
+  end
+  fprintf (fid, '## Targets (%s profile)\n\n', P.profile);
+  fprintf (fid, '- %s\n', lines{:});
+  fprintf (fid, '\n');
+end
+
+% The fields of summary.json (written beside this report by write_summary).
+function write_schema (fid)
+  fprintf (fid, '<a id="summary"></a>\n## summary.json\n\n');
+  fprintf (fid, ['`summary.json` (beside this report) holds the headline numbers, schema ' ...
+                 '`ncufm-figures-summary/1`: `profile`, `generated`, `platform`, `cores`, and ' ...
+                 '`figures`, one object per figure run (`fig1` ... `fig9`, `phase`) with ' ...
+                 '`title`, `time_s` (seconds to compute it), `scale` (text), or `error` when ' ...
+                 'it was not produced. NaN is written as null; a one-element list as a ' ...
+                 'number.\n\n']);
+  f = summary_fields ();
+  fprintf (fid, '| object | field | meaning |\n|---|---|---|\n');
+  for i = 1:size (f, 1)
+    fprintf (fid, '| %s | `%s` | %s |\n', f{i,:});
+  end
+  fprintf (fid, '\n');
 end
 
 function write_table (fid, T)
