@@ -146,6 +146,8 @@ typedef struct {
     double lambda_W, lambda_H, lambda_b; /* defaults 1e-3, 1e-6, 1e-2 (docs/theory.md section 7, Figure 1) */
     int warm_epochs;                  /* lambda_W, lambda_H divided by warm_factor in the */
     double warm_factor;               /*   first warm_epochs epochs; defaults 0, 10 */
+    int warm_ramp;                    /* then back to 1 geometrically over this many epochs
+                                         (0, the authors': at once); default 0 */
     double weight_decay;              /* gradient += wd * theta; default 5e-4 */
     int decay_classifier;             /* weight decay on W and b too (else hidden only); 0 */
     int batch_norm;                   /* default 0 */

@@ -53,9 +53,13 @@ function M = nc_mlp_train (varargin)
 %     Nesterov        Nesterov momentum (default false).
 %     LambdaW, LambdaH, LambdaB
 %                     the UFM weights (defaults 1e-3, 1e-6, 1e-2: Figure 1).
-%     WarmStart       [E f]: lambda_W and lambda_H divided by f for the first E
-%                     epochs (default [0 10]; E alone keeps f = 10).  The
-%                     authors: [Epochs/6 10] for Figures 5-8.
+%     WarmStart       [E f R]: lambda_W and lambda_H divided by f for the first
+%                     E epochs, then brought back to their values
+%                     geometrically over R epochs (default [0 10 0]; E alone
+%                     keeps f = 10, R = 0).  The authors: [Epochs/6 10 0] for
+%                     Figures 5-8.  R > 0 avoids the shock of a tenfold step
+%                     in the penalty on a network grown large in the warm
+%                     phase, which can throw it into the trivial point.
 %     WeightDecay     default 5e-4.
 %     DecayOn         'hidden' (default: every layer but the classifier) or
 %                     'all' (the classifier too, as the authors' optimiser).
@@ -216,6 +220,10 @@ end
 %! B = nc_mlp_train (X, y, o{:}, 'Epochs', 2, 'LambdaW', 0.002, 'LambdaH', 0.0004);
 %! assert (A.history.Zbar(:, :, 1), B.history.Zbar(:, :, 1));
 %! assert (~ isequal (A.history.Zbar(:, :, 2), B.history.Zbar(:, :, 2)));
+%! % a ramp of 1 epoch: the first epoch after the warm phase divides by sqrt (10)
+%! A = nc_mlp_train (X, y, o{:}, 'Epochs', 1, 'WarmStart', [0 10 1], 'LambdaW', 0.02, 'LambdaH', 0.004);
+%! B = nc_mlp_train (X, y, o{:}, 'Epochs', 1, 'LambdaW', 0.02 / sqrt (10), 'LambdaH', 0.004 / sqrt (10));
+%! assert (A.history.Zbar, B.history.Zbar, 1e-6 * norm (B.history.Zbar(:), Inf));
 
 %!test  % Init: a model carries every parameter and statistic into a new run
 %! rand ('seed', 3);
@@ -328,14 +336,16 @@ end
 %!error <nc_mlp_train: TestY has label 3> nc_mlp_train (ones (2), [1 2], 'TestX', ones (2), 'TestY', [1 3])
 %!error <nc_mlp_train: unknown option 'Layers'> nc_mlp_train (ones (2), [1 2], 'Layers', 3)
 %!error <nc_mlp_train: cannot write checkpoint /nonexistent/dir/x.ckpt.tmp> nc_mlp_train (ones (2), [1 2], 'Checkpoint', '/nonexistent/dir/x.ckpt')
-%!error <nc_mlp_train: Seed must be a whole number in 0..4294967295> nc_mlp_train (ones (2), [1 2], 'Seed', 1e300)
-%!error <nc_mlp_train: Seed must be a whole number in 0..4294967295> nc_mlp_train (ones (2), [1 2], 'Seed', 2^32)
+%!error <nc_mlp_train: Seed = 1e\+300 is too large> nc_mlp_train (ones (2), [1 2], 'Seed', 1e300)
+%!error <nc_mlp_train: Seed = 4.29497e\+09 is too large> nc_mlp_train (ones (2), [1 2], 'Seed', 2^32)
 %!error <nc_mlp_train: Seed must be nonnegative> nc_mlp_train (ones (2), [1 2], 'Seed', -1)
 %!error <nc_mlp_train: DropAt must list increasing epochs> nc_mlp_train (ones (2), [1 2], 'DropAt', [3 2], 'Verbose', false)
 %!error <nc_mlp_train: DecayOn must be one of> nc_mlp_train (ones (2), [1 2], 'DecayOn', 'some')
 %!error <nc_mlp_train: FeatureLayer must be one of> nc_mlp_train (ones (2), [1 2], 'FeatureLayer', 'tanh')
 %!error <nc_mlp_train: WarmStart must be> nc_mlp_train (ones (2), [1 2], 'WarmStart', [1 0])
 %!error <nc_mlp_train: WarmStart must be> nc_mlp_train (ones (2), [1 2], 'WarmStart', 1.5)
+%!error <nc_mlp_train: WarmStart must be> nc_mlp_train (ones (2), [1 2], 'WarmStart', [1 10 0.5])
+%!error <nc_mlp_train: WarmStart must be> nc_mlp_train (ones (2), [1 2], 'WarmStart', [1 10 2 3])
 %!error <nc_mlp_train: HistoryEvery must be positive> nc_mlp_train (ones (2), [1 2], 'HistoryEvery', 0)
 %!error <nc_mlp_train: Checkpoint must be a character string> nc_mlp_train (ones (2), [1 2], 'Checkpoint', 3)
 %!error <needs at least 2> nc_mlp_train (ones (2))

@@ -30,7 +30,6 @@ static const char *const feature_layers[] = {"relu", "linear"};
 
 #define MAX_CLASSES 100000
 #define MAX_WIDTH 1000000
-#define MAX_SEED 4294967295.0
 
 /* The gateway's inputs beyond the core's options. */
 typedef struct {
@@ -72,12 +71,16 @@ static void warm_start(const mxArray *v, nc_mlp_opts *o)
 {
     size_t n;
     const double *x = ncm_vector(v, "WarmStart", "badOption", NCM_NONNEG, 0, &n);
-    if (n < 1 || n > 2 || x[0] > 2e9 || x[0] != floor(x[0]) || (n == 2 && !(x[1] > 0)))
-        ncm_error("badOption", "WarmStart must be [epochs factor] (epochs a whole number, "
-                               "factor > 0) or epochs alone");
+    int whole = n >= 1 && x[0] <= 2e9 && x[0] == floor(x[0]) &&
+                (n < 3 || (x[2] <= 2e9 && x[2] == floor(x[2])));
+    if (n < 1 || n > 3 || !whole || (n >= 2 && !(x[1] > 0)))
+        ncm_error("badOption", "WarmStart must be [epochs factor ramp] (epochs and ramp whole "
+                               "numbers, factor > 0), [epochs factor] or epochs alone");
     o->warm_epochs = (int)x[0];
-    if (n == 2)
+    if (n >= 2)
         o->warm_factor = x[1];
+    if (n == 3)
+        o->warm_ramp = (int)x[2];
 }
 
 static void parse_option(int which, const mxArray *v, nc_mlp_opts *o, extras *x)
@@ -121,13 +124,7 @@ static void parse_option(int which, const mxArray *v, nc_mlp_opts *o, extras *x)
     case OPT_FEATLAYER:
         o->linear_features = ncm_choice(v, "FeatureLayer", feature_layers, 2);
         break;
-    case OPT_SEED: {
-        double s = ncm_scalar(v, "Seed", "badOption", NCM_NONNEG | NCM_INTEGER);
-        if (s > MAX_SEED) /* before the cast, which would be undefined */
-            ncm_error("badOption", "Seed must be a whole number in 0..4294967295");
-        o->seed = (unsigned long)s;
-        break;
-    }
+    case OPT_SEED: o->seed = ncm_seed(v, "Seed"); break;
     case OPT_VERBOSE: o->verbose = ncm_flag(v, "Verbose"); break;
     case OPT_CKPT: o->checkpoint = ncm_string(v, "Checkpoint"); break;
     case OPT_CKPT_EVERY: o->checkpoint_every = ncm_count(v, "CheckpointEvery", NCM_POSITIVE); break;

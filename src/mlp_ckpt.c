@@ -42,7 +42,7 @@ uint64_t nct_fingerprint(const nc_mlp *m, const nc_mlp_opts *o, const int *drops
     long ints[] = {m->depth,           o->epochs,          o->batch,      (long)o->schedule,
                    n_drops,            o->warmup,          o->nesterov,   o->warm_epochs,
                    o->decay_classifier, m->batch_norm,     m->linear_features,
-                   m->bn_features,
+                   m->bn_features,     o->warm_ramp,
                    (long)o->seed,      o->history_every,   m->n_conv,     m->img_h,
                    m->img_w,           m->n_input};
     h = fnv(h, m->widths, sizeof m->widths);

@@ -16,7 +16,7 @@
 
 /* Measure-then-assign: plan() runs once with NULL bases to count, once to
  * hand out the blocks, so that sizes and assignments cannot drift apart.
- * Counts saturate at SIZE_MAX instead of wrapping. */
+ * Counts saturate at SIZE_MAX instead of wrapping (nc_size_mul/add). */
 typedef struct {
     float *f;
     int *i;
@@ -26,10 +26,17 @@ typedef struct {
 
 static size_t mul_sat(size_t a, size_t b)
 {
-    return a && b > SIZE_MAX / a ? SIZE_MAX : a * b;
+    size_t r;
+    nc_size_mul(a, b, &r);
+    return r;
 }
 
-static size_t add_sat(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+static size_t add_sat(size_t a, size_t b)
+{
+    size_t r;
+    nc_size_add(a, b, &r);
+    return r;
+}
 
 static float *take_f(carver *c, size_t n)
 {
@@ -113,14 +120,19 @@ nc_status nct_work_alloc(nc_ctx *ctx, const nc_mlp *m, int B, int train, mlp_wor
     carver c = {0};
     plan(m, (size_t)B, train, w, &c);
     /* GEMM dimensions are ints; the conv layers' columns are pixels x B */
-    int too_big = (double)nct_conv_pixels(m, 0) * B > INT_MAX;
-    double bytes = (double)c.nf * sizeof(float) + (double)c.ni * sizeof(int) +
-                   (double)c.nd * sizeof(double), mem = nc_physical_memory();
-    if (too_big || c.nf == SIZE_MAX || c.ni == SIZE_MAX || (mem > 0 && bytes > 0.8 * mem))
+    if ((double)nct_conv_pixels(m, 0) * B > INT_MAX)
         return nc_fail(ctx, NC_EBADARG, "tooLarge",
-                       "the network's workspace for batches of %d (%.3g bytes) does not fit in "
-                       "memory; use smaller layers or BatchSize",
-                       B, bytes);
+                       "conv layers over batches of %d images exceed the BLAS's int sizes; use "
+                       "a smaller BatchSize",
+                       B);
+    size_t bytes, fb, ib, db;
+    nc_size_mul(c.nf, sizeof(float), &fb);
+    nc_size_mul(c.ni, sizeof(int), &ib);
+    nc_size_mul(c.nd, sizeof(double), &db);
+    nc_size_add(fb, ib, &bytes);
+    nc_size_add(bytes, db, &bytes);
+    if (nc_check_memory(ctx, bytes, "the network's workspace"))
+        return ctx->status;
     w->fblock = nc_alloc(ctx, c.nf, sizeof(float));
     w->iblock = w->fblock && c.ni ? nc_alloc(ctx, c.ni, sizeof(int)) : NULL;
     w->dblock = w->fblock && (w->iblock || !c.ni) ? nc_alloc(ctx, c.nd, sizeof(double)) : NULL;

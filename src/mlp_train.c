@@ -46,6 +46,20 @@ static double epoch_rate(const nc_mlp_opts *o, const int *drops, int n_drops, in
     return lr;
 }
 
+/* The warm start's divisor of lambda_W and lambda_H in epoch e: warm_factor
+ * for warm_epochs epochs, then f^((R - k) / (R + 1)) in the k-th epoch of a
+ * ramp of R epochs, then 1.  A step from the divided to the full weights
+ * (R = 0) can throw a network that grew large during the warm start into
+ * the trivial point: the sudden tenfold penalty on big weights and
+ * features overshoots. */
+static double warm_divisor(const nc_mlp_opts *o, int e)
+{
+    if (e < o->warm_epochs)
+        return o->warm_factor;
+    int k = e - o->warm_epochs, R = o->warm_ramp;
+    return k < R ? pow(o->warm_factor, (double)(R - k) / (R + 1)) : 1.0;
+}
+
 static nc_status check_options(nc_ctx *ctx, const nc_mlp_opts *o)
 {
     if (o->epochs < 1 || o->batch < 1)
@@ -62,9 +76,10 @@ static nc_status check_options(nc_ctx *ctx, const nc_mlp_opts *o)
         if (o->drop_at[i] < 0 || (i && o->drop_at[i] <= o->drop_at[i - 1]))
             return nc_fail(ctx, NC_EBADARG, "badOption",
                            "DropAt must list increasing epochs >= 0");
-    if (o->warm_epochs < 0 || o->warmup < 0 || !(o->warm_factor > 0) || !isfinite(o->warm_factor))
+    if (o->warm_epochs < 0 || o->warm_ramp < 0 || o->warmup < 0 || !(o->warm_factor > 0) ||
+        !isfinite(o->warm_factor))
         return nc_fail(ctx, NC_EBADARG, "badOption",
-                       "WarmStart needs epochs >= 0 and a positive factor; Warmup >= 0");
+                       "WarmStart needs epochs >= 0, a positive factor and ramp >= 0; Warmup >= 0");
     double lams[] = {o->lambda_W, o->lambda_H, o->lambda_b, o->weight_decay};
     for (int i = 0; i < 4; ++i)
         if (!(lams[i] >= 0) || !isfinite(lams[i]))
@@ -148,6 +163,11 @@ static nc_status buffers_alloc(nc_ctx *ctx, const nc_mlp *m, long N, int batch, 
 {
     memset(b, 0, sizeof *b);
     long P = m->n_params;
+    size_t feats, bytes;
+    nc_size_mul((size_t)m->widths[m->depth], (size_t)N, &feats);
+    nc_size_mul(feats, sizeof(float), &bytes);
+    if (nc_check_memory(ctx, bytes, "the features of the training set (d x N)"))
+        return ctx->status;
     b->state = nc_calloc(ctx, (size_t)P, sizeof(float));
     b->grad = nc_alloc(ctx, (size_t)P, sizeof(float));
     b->H = nc_alloc(ctx, (size_t)m->widths[m->depth] * (size_t)N, sizeof(float));
@@ -312,9 +332,8 @@ static nc_status run(nc_ctx *ctx, nc_mlp *m, const nc_mlp_opts *o, const nct_dat
             goto done;
     }
     for (int e = h->epochs_done; e < o->epochs; ++e) {
-        int warm = e < o->warm_epochs;
-        mlp_loss base = {o->lambda_W / (warm ? o->warm_factor : 1),
-                         o->lambda_H / (warm ? o->warm_factor : 1), o->lambda_b, 0};
+        double f = warm_divisor(o, e);
+        mlp_loss base = {o->lambda_W / f, o->lambda_H / f, o->lambda_b, 0};
         double t0 = nc_now();
         if (train_epoch(ctx, m, o, &b, D, &base, epoch_rate(o, drops, n_drops, e), e, h, &clock))
             goto done;

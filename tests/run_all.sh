@@ -13,7 +13,7 @@ status=0
 for t in "$@"; do
     "$t" 2>&1 | tee -a "$log" || status=1
 done
-python3 tests/check_matlab_syntax.py m tests bench 2>&1 | tee -a "$log"
+python3 tests/check_matlab_syntax.py m tests bench docs/training 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 octave-cli --no-gui --norc tests/run_octave_tests.m 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

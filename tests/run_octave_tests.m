@@ -1,7 +1,8 @@
 % SPDX-License-Identifier: GPL-3.0-or-later
 
 % Runs the %!test blocks of every .m file of the library (m/, its private
-% helpers and the figure pipeline) and of tests/octave/, prints one line per
+% helpers and the figure pipeline), of tests/octave/ and of the scripts
+% behind docs/training.md (docs/training/), prints one line per
 % file and a total "octave: N passed, N failed".  A private function is only
 % visible from its parent folder or its own, so each file's tests run from
 % the file's folder.
@@ -10,7 +11,8 @@ root = fileparts (fileparts (mfilename ('fullpath')));
 addpath (fullfile (root, 'm'));
 nc_setup ();
 folders = {fullfile(root, 'm'), fullfile(root, 'm', 'private'), fullfile(root, 'm', 'figures'), ...
-           fullfile(root, 'm', 'figures', 'private'), fullfile(root, 'tests', 'octave')};
+           fullfile(root, 'm', 'figures', 'private'), fullfile(root, 'tests', 'octave'), ...
+           fullfile(root, 'docs', 'training')};
 passed = 0; failed = 0;
 start = pwd ();
 for d = folders

@@ -582,6 +582,24 @@ static void test_warm_start(void)
     nc_mlp_free(&ctx, &mb);
     nc_mlp_history_free(&ctx, &ha);
     nc_mlp_history_free(&ctx, &hb);
+
+    /* A ramp of R = 2 epochs right away: the first epoch divides by
+     * 10^(2/3), as a run at lambda / 10^(2/3). */
+    a.warm_epochs = 0;
+    a.warm_ramp = 2;
+    a.epochs = 1;
+    b = a;
+    b.warm_ramp = 0;
+    b.lambda_W = a.lambda_W / pow(10, 2.0 / 3);
+    b.lambda_H = a.lambda_H / pow(10, 2.0 / 3);
+    train(&ctx, &a, &ma, &ha);
+    train(&ctx, &b, &mb, &hb);
+    CHECK(memcmp(ma.params, mb.params, sizeof(float) * ma.n_params) == 0,
+          "ramp: its first epoch at lambda / 10^(2/3)");
+    nc_mlp_free(&ctx, &ma);
+    nc_mlp_free(&ctx, &mb);
+    nc_mlp_history_free(&ctx, &ha);
+    nc_mlp_history_free(&ctx, &hb);
 }
 
 static void test_checkpoint(void)
