@@ -28,7 +28,7 @@ function S = sweep_rows (P, k, n, lZ, train)
   for s = 1:ns
     counts = repelem (n(s,:), k);
     R = unit_cache (P.cache, unit_key ('solve', P, counts, lZ(s)), ...
-                    @() solve (counts, lZ(s), P.lb, P.tol));
+                    @() exact_optimum (counts, lZ(s), P.lb, P.tol));
     S.Zs{s} = R.Zbar;
     S.bs{s} = R.b;
     S.gap(s) = R.gap;
@@ -77,9 +77,3 @@ function [eZ, eb] = errors (U, Zs, bs)
   end
 end
 
-function R = solve (counts, lZ, lb, tol)
-  [R.Zbar, R.b, info] = nc_solve (counts, lZ, lb, 'Tol', tol);
-  R.gap = info.gap;
-  R.time = info.time;
-  R.converged = info.converged;
-end

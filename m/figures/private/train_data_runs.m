@@ -35,7 +35,7 @@ function D = train_data_runs (P, which)
   D.lZ = nc_lambda (D.lW, D.lH);
   D.lb = P.lb;
   S = unit_cache (P.cache, unit_key ('solve', P, D.counts, D.lZ), ...
-                  @() solve (D.counts, D.lZ, P.lb, P.tol));
+                  @() exact_optimum (D.counts, D.lZ, P.lb, P.tol));
   D.Zs = S.Zbar;
   D.bs = S.b;
   D.gap = S.gap;
@@ -51,17 +51,12 @@ function D = train_data_runs (P, which)
   D.mlp.errZ_eff = D.mlp.errZ;
   if (D.lW_eff ~= D.lW)
     S = unit_cache (P.cache, unit_key ('solve', P, D.counts, D.lZ_eff, D.lb_eff), ...
-                    @() solve (D.counts, D.lZ_eff, D.lb_eff, P.tol));
+                    @() exact_optimum (D.counts, D.lZ_eff, D.lb_eff, P.tol));
     E = errors (D.mlp, S.Zbar, S.b);
     D.mlp.errZ_eff = E.errZ;
   end
 end
 
-function R = solve (counts, lZ, lb, tol)
-  [R.Zbar, R.b, info] = nc_solve (counts, lZ, lb, 'Tol', tol);
-  R.gap = info.gap;
-  R.time = info.time;
-end
 
 % Relative distance of every history entry of a run to (Zs, bs).
 function R = errors (R, Zs, bs)
