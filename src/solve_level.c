@@ -6,7 +6,7 @@
  *     way) spread over the groups; else a cold start shaped like the balanced
  *     optimum.  From the first two, Newton starts at once: they are close
  *     enough for full steps (measured: 3-4 steps from 24 bins at J = 300 and
- *     1000).
+ *     1000); for many groups at the rank the collapsed groups predict.
  *  3. Otherwise accelerated proximal gradient identifies the rank, and Newton
  *     takes over once it is stable; Newton's failures send the iterate back
  *     to first order for a doubling number of iterations.
@@ -22,6 +22,14 @@
 /* Above this many groups the start comes from a coarse problem. */
 #define COARSE_ABOVE 12
 #define COARSE_BINS 24
+/* Above this many groups a coarse start goes to Newton at the rank the
+ * collapsed groups predict (ncs_collapsed_rank) instead of first order
+ * identifying it: each first-order iteration costs an SVD with vectors, and
+ * measured at J = 321 (K = 600 counts 1000..2, lZ N = 3) it took 1000
+ * iterations and 105 s, against 3 s from the predicted rank.  Below, first
+ * order is cheap and its start closer (CIFAR-100-LT counts at lZ = 5e-4, J = 85:
+ * 300 CG iterations after first order against 640 from the coarse start). */
+#define PREDICT_RANK_ABOVE 200
 
 typedef struct {
     ncs_fista fs;
@@ -254,7 +262,7 @@ static nc_status first_order_loop(const ncs_problem *p, level_ws *w, const ncs_l
         /* (a cold start has no certificate yet: its gap is no evidence) */
         if (stable && (force_newton || (info->iterations >= newton_wait && isfinite(c.gap) &&
                                         (c.gap <= 0.03 * c.primal || stalled)))) {
-            int ok = 0;
+            int ok = 0, steps = info->newton_steps;
             memcpy(w->work, fs->x, p->m * sizeof(double));
             if ((st = run_newton(p, w, o, fs->rank, w->work, info, &ok)))
                 return st;
@@ -264,6 +272,12 @@ static nc_status first_order_loop(const ncs_problem *p, level_ws *w, const ncs_l
             }
             newton_wait = info->iterations + newton_backoff;
             newton_backoff *= 2;
+            /* Newton's steps only descend (Armijo; the polish accepts no
+             * rise beyond rounding): its point, though not certified to the
+             * target, is better than the one it started from, and first
+             * order resumes there (the next check certifies it) */
+            if (info->newton_steps > steps)
+                memcpy(fs->x, w->work, p->m * sizeof(double));
             ncs_fista_reset(fs, p);
         }
         for (int i = 0; i < every && info->iterations + info->newton_steps < o->max_iter;
@@ -451,6 +465,18 @@ static nc_status rank_descent(const ncs_problem *p, level_ws *w, const ncs_level
     return NC_OK;
 }
 
+int ncs_collapsed_rank(const ncs_problem *p)
+{
+    int c = 0;
+    for (int j = 0; j < p->J; ++j)
+        /* strictly past the threshold: at it (lZ N = sqrt(n_j) to
+         * rounding) the within part is 0 but the between part keeps its
+         * rank; a rank predicted too high costs the factored model nothing
+         * (its minimum is the convex one for any r >= the optimum's rank) */
+        c += p->lZ * p->N > sqrt(p->n[j]) * (1 + 1e-9);
+    return p->J - 1 - c > 0 ? p->J - 1 - c : (p->J > 1 ? 1 : 0);
+}
+
 nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double *x,
                           double *svG, ncs_level_info *info)
 {
@@ -484,20 +510,40 @@ nc_status ncs_solve_level(const ncs_problem *p, const ncs_level_opts *o, double 
     } else {
         ncs_cold_start(p, start);
     }
-    /* a coarse start has the full rank of a coarse optimum (the full model
-     * checks it); a warm start or a cold one is measured */
+    /* a coarse start has the rank of a coarse optimum: the full one (the
+     * full model checks it), or for many groups the one the collapsed
+     * groups predict; a warm start or a cold one is measured */
     int rank = p->J - 1;
-    if (!(have_start && !o->x0) && (st = rank_at(p, &w, start, &rank)))
+    if (have_start && !o->x0)
+        rank = p->J > PREDICT_RANK_ABOVE ? ncs_collapsed_rank(p) : p->J - 1;
+    else if ((st = rank_at(p, &w, start, &rank)))
         goto done;
     if (o->verbose >= 3)
         nc_printf(p->ctx, "nc_solve: level %d: start ready at %.3f s\n", p->J, nc_now() - t_in);
     w.fs.rank = rank;
-    if (have_start && (rank == p->J - 1 || o->x0)) {
+    if (have_start) {
+        int steps0 = info->newton_steps;
         memcpy(w.work, start, p->m * sizeof(double));
         if ((st = run_newton(p, &w, o, rank, w.work, info, &ok)))
             goto done;
+        /* a factored run that made progress but ended short of its
+         * certificate (CG capped at the last, most accurate directions:
+         * Jacobi leaves them ill-conditioned) is resumed once from
+         * its point: a fresh phase rebuilds the forcing from the current
+         * gradient.  First order from there would first climb away (its step
+         * size adapts from scratch) */
+        if (!ok && info->newton_steps > steps0 && rank < p->J - 1) {
+            int steps1 = info->newton_steps;
+            memcpy(start, w.work, p->m * sizeof(double));
+            if ((st = run_newton(p, &w, o, rank, w.work, info, &ok)))
+                goto done;
+            if (!ok && info->newton_steps == steps1)
+                memcpy(w.work, start, p->m * sizeof(double));
+        }
         if (ok)
             info->converged = 1;
+        else if (info->newton_steps > steps0)
+            memcpy(start, w.work, p->m * sizeof(double)); /* Newton only descends */
         else if (w.have_best)
             memcpy(start, w.best, p->m * sizeof(double)); /* never restart worse */
     }

@@ -157,6 +157,25 @@
 %!            lZ, info.rank, eZ, eb, res);
 %! end
 
+%!test  % many clusters past their collapse (J = 321 > 200: Newton starts at the rank the collapsed
+%! % clusters predict), checked by the K x K optimality conditions and the Octave certificate
+%! root = fileparts (fileparts (which ('nc_setup'))); addpath (fullfile (root, 'bench'));
+%! K = 600; n = round (1000 * 0.002 .^ ((0:K-1) / (K-1))); N = sum (n);
+%! for LN = [3 4.5]   % at 3 the clusters of 9 samples sit exactly at their threshold
+%!   lZ = LN / N;
+%!   [Z, b, info] = nc_solve (n, lZ, 0.01);
+%!   assert (info.converged && info.clusters == 321 && info.gap <= 1e-12 * info.objective);
+%!   res = kkt_kxk (Z, b, n, lZ, 0.01);
+%!   assert (res < 1e-8, 'lZ N = %g: K x K optimality residual %g', LN, res);
+%!   [o, d] = reference_certify (n, lZ, 0.01, Z, b);
+%!   assert (abs (o - info.objective) <= 1e-13 * o && d <= info.objective);
+%!   assert (info.dual >= d - 1e-13 * o);
+%!   s = svd (Z * diag (sqrt (n)));
+%!   assert (info.rank, nnz (s > 1e-9 * s(1)));
+%!   fprintf ('      t_theory: K = 600 long tail, lambda_Z N = %g: rank %d, K x K residual %.2g, gap %.1e (Octave certificate %.1e)\n', ...
+%!            LN, info.rank, res, info.gap, o - d);
+%! end
+
 %!function l = bisect (f, lo, hi, rel)
 %!  % the point where the predicate f switches from false (lo) to true (hi)
 %!  while (hi - lo > rel * hi)
