@@ -9,9 +9,13 @@ function s = recipe_text (r, K)
 %   See also: profile_settings, net_options
   widths = strjoin (arrayfun (@num2str, [784, r.hidden(:)', K], 'UniformOutput', false), '-');
   E = r.epochs;
-  s = sprintf (['MLP %s (ReLU features), %d epochs, SGD momentum %g, batch %d, lr %g, ' ...
-                'x%g from epoch %d'], widths, E, r.momentum, r.batch, r.lr, r.lr_drop, ...
-               floor (r.drop_at * E) + 1);
+  s = sprintf ('MLP %s (ReLU features), %d epochs, SGD momentum %g, batch %d, lr %g, ', ...
+               widths, E, r.momentum, r.batch, r.lr);
+  if (strcmp (r.schedule, 'cosine'))
+    s = sprintf ('%scosine decay to %g', s, r.lr * r.lr_drop);
+  else
+    s = sprintf ('%sx%g from epoch %d', s, r.lr_drop, floor (r.drop_at * E) + 1);
+  end
   if (r.weight_decay > 0)
     s = sprintf ('%s, weight decay %g', s, r.weight_decay);
   else
@@ -61,7 +65,7 @@ end
 
 %!test
 %! r = struct ('hidden', [8 4], 'epochs', 30, 'batch', 128, 'lr', 0.01, 'momentum', 0.9, ...
-%!             'drop_at', 2/3, 'lr_drop', 0.1, 'weight_decay', 0, 'warm_start', [1/6 10], ...
+%!             'schedule', 'step', 'drop_at', 2/3, 'lr_drop', 0.1, 'weight_decay', 0, 'warm_start', [1/6 10], ...
 %!             'extra', {{'BatchNorm', true}});
 %! s = recipe_text (r, 10);
 %! assert (~ isempty (strfind (s, 'MLP 784-8-4-10')));
