@@ -17,6 +17,10 @@
 extern "C" {
 #endif
 
+/* The most classes nc_collapse_path and nc_oversample take: each of their
+ * probes is a certified solve of the whole count vector. */
+#define NC_ADVICE_MAX_CLASSES 4000
+
 /* What vanishes at a rank drop. */
 typedef enum {
     NC_DROP_WITHIN = 1,  /* a cluster of equal counts collapses: lZ = sqrt(n_j)/N exactly */

@@ -25,11 +25,7 @@ void mexFunction(int nlhs, mxArray *plhs[], int nrhs, const mxArray *prhs[])
     ncm_begin("nc_oversample");
     ncm_nargs(nrhs, 2, 3, nlhs, 1);
     size_t K;
-    const double *n = ncm_counts(prhs[IN_COUNTS], "N", "badCounts", &K);
-    if (K < 2)
-        ncm_error("badCounts", "N must have at least 2 classes, not %zu", K);
-    if (K > 4000)
-        ncm_error("badCounts", "N has %zu classes; at most 4000 are supported", K);
+    const double *n = ncm_class_counts(prhs[IN_COUNTS], "N", NC_ADVICE_MAX_CLASSES, &K);
     double lZ = ncm_scalar(prhs[IN_LAMBDA_Z], "LAMBDA_Z", "badLambda", NCM_POSITIVE);
     double lb = nrhs > IN_LAMBDA_B
                     ? ncm_scalar(prhs[IN_LAMBDA_B], "LAMBDA_B", "badLambda", NCM_NONNEG)

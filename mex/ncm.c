@@ -413,6 +413,17 @@ double *ncm_counts(const mxArray *a, const char *arg, const char *reason, size_t
     return v;
 }
 
+double *ncm_class_counts(const mxArray *a, const char *arg, size_t max_classes, size_t *K)
+{
+    double *n = ncm_counts(a, arg, "badCounts", K);
+    if (*K < 2)
+        ncm_error("badCounts", "%s must have at least 2 classes, not %zu", arg, *K);
+    if (*K > max_classes)
+        ncm_error("badCounts", "%s has %zu classes; at most %zu are supported", arg, *K,
+                  max_classes);
+    return n;
+}
+
 size_t ncm_clusters(const mxArray *ka, const mxArray *na, const char *name, int **k_out,
                     const double **n_out)
 {

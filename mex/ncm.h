@@ -101,6 +101,9 @@ const void *ncm_numeric(const mxArray *a, const char *arg, const char *reason,
  * single, int8..uint64: what NumPy and PyTorch hand over), as a double
  * copy in ncm_alloc memory; errors name ARG with REASON. */
 double *ncm_counts(const mxArray *a, const char *arg, const char *reason, size_t *len);
+/* ncm_counts of a class-count vector: at least 2 classes and at most
+ * MAX_CLASSES (errors ncufm:badCounts naming ARG). */
+double *ncm_class_counts(const mxArray *a, const char *arg, size_t max_classes, size_t *K);
 /* A cluster description (docs/theory.md section 4): K (classes per cluster,
  * whole, positive) and the per-cluster counts named NAME, of the same
  * length, describing at least two classes in all.  Returns J; *k_out is

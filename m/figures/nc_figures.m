@@ -127,8 +127,10 @@ function store_entry (P, R)
   file = entry_file (P, R.name);
   R.compute_time = get_field (R, 'time', NaN);
   old = read_entry (file);
-  if (~ isempty (old))
+  if (~ isempty (old) && isequal (get_field (old, 'scale', ''), get_field (R, 'scale', '')))
     % A rerun served from the cache is fast; remember what computing took.
+    % The scale text names the recipe and sizes: a changed one is a new
+    % computation, whose time replaces the old.
     R.compute_time = max (R.compute_time, get_field (old, 'compute_time', NaN));
   end
   tmp = [tempname(P.cache) '.mat'];
