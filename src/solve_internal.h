@@ -306,7 +306,7 @@ nc_status ncs_model_prepare(const ncs_problem *p, ncs_newton *nw);
 nc_status ncs_model_direction(const ncs_problem *p, ncs_newton *nw, double forcing, int max_it,
                               int *iters, double *gP, double *gP0);
 
-/* Damped Newton-CG from x on MODEL (rank r for the factored model).  x
+/* Damped Newton-CG from x on MODEL (rank r for the factored and tangent models).  x
  * receives the best point reached (certified when result->ok). */
 nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r, double *x,
                          const ncs_newton_opts *o, ncs_newton_result *res);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The two models of the second-order phase and their linear algebra.
+/* The three models of the second-order phase and their linear algebra.
  *  - full rank: the model's point is the engine's; rank G = J - 1 is the
  *    most the constraint (columns orthogonal to e) allows, and there ||G||_*
  *    is smooth.  The Hessian of the nuclear norm at G = U S V^T acts as
@@ -10,7 +10,12 @@
  *    J x r, with (lZ/2)(|A|^2 + |B|^2) in place of the nuclear norm, whose
  *    minimum equals the convex one when r >= rank of the optimum; smooth, so
  *    Newton converges quadratically modulo the rotation A Q, B Q, which CG
- *    ignores (the gradient is orthogonal to it).  Jacobi-preconditioned.
+ *    ignores (the gradient is orthogonal to it).  Jacobi-preconditioned,
+ *    which leaves its accurate directions ill-conditioned (the gauge's
+ *    cancelling curvature, docs/solver.md "The tangent model").
+ *  - rank r < J - 1, the tangent model: Newton on the manifold of rank-r
+ *    matrices in G itself (no gauge), preconditioned by the full model's
+ *    preconditioner on the range block and exactly on the range-null blocks.
  * The truncated CG that solves the Newton system is here too. */
 #include "solve_internal.h"
 
