@@ -228,12 +228,18 @@ void ncs_prec_free(nc_ctx *ctx, ncs_prec *P);
  * (V, not V^T); W is J x J scratch.  P->ok tells whether it can be used. */
 nc_status ncs_prec_setup(const ncs_problem *p, const ncs_soft *sm, const double *U,
                          const double *sv, const double *V, ncs_prec *P, double *W);
+/* The same at a point where G has rank RANK < J - 1 (the tangent model):
+ * the rank-raising term keeps the one null vector v = V e_{J-1} and the
+ * directions U_l S_l^{-1/2} of the RANK nonzero singular values. */
+nc_status ncs_prec_setup_rank(const ncs_problem *p, const ncs_soft *sm, const double *U,
+                              const double *sv, const double *V, int rank, ncs_prec *P,
+                              double *W);
 /* z = P^{-1} r (both points in the engine's coordinates, projected). */
 void ncs_prec_apply(const ncs_problem *p, ncs_prec *P, const double *r, double *z);
 
 /* ---------------------------------------------------------- second order */
 
-enum { NCS_MODEL_FULL, NCS_MODEL_FACTORED };
+enum { NCS_MODEL_FULL, NCS_MODEL_FACTORED, NCS_MODEL_TANGENT };
 
 /* The state of a Newton phase (src/solve_newton*.c). */
 typedef struct ncs_newton {
@@ -245,6 +251,11 @@ typedef struct ncs_newton {
     double *U, *V, *sv;          /* SVD of G at the current point (V, not V^T) */
     double *W, *W2;              /* J x J scratch */
     double *Gf, *diag;           /* factored: gradient of f in G; Jacobi */
+    double *Nn;                  /* tangent: U_perp' grad_G f V_perp, the normal gradient */
+    double *W3;                  /* tangent: J x J scratch */
+    ncs_svd nsvd;                /* tangent: SVD of Nn ((J - r) x (J - r)) */
+    double *nsvd_block;
+    int nsvd_c;                  /* its order (0: none yet) */
     float *Uf, *Vf, *F1, *F2;    /* single-precision copies and scratch */
     int single;                  /* the current CG solve may use them */
     ncs_soft sm;
@@ -295,7 +306,7 @@ nc_status ncs_model_prepare(const ncs_problem *p, ncs_newton *nw);
 nc_status ncs_model_direction(const ncs_problem *p, ncs_newton *nw, double forcing, int max_it,
                               int *iters, double *gP, double *gP0);
 
-/* Damped Newton-CG from x on MODEL (rank r for the factored model).  x
+/* Damped Newton-CG from x on MODEL (rank r for the factored and tangent models).  x
  * receives the best point reached (certified when result->ok). */
 nc_status ncs_newton_run(const ncs_problem *p, ncs_newton *nw, int model, int r, double *x,
                          const ncs_newton_opts *o, ncs_newton_result *res);

@@ -17,7 +17,7 @@
 static double step_bound(const ncs_problem *p, const ncs_newton *nw)
 {
     double t = 1;
-    size_t off = nw->model == NCS_MODEL_FULL ? p->JJ : 2 * (size_t)p->J * nw->r;
+    size_t off = nw->model != NCS_MODEL_FACTORED ? p->JJ : 2 * (size_t)p->J * nw->r;
     for (int j = 0; j < p->J; ++j) {
         double d = nw->x[off + j], dd = nw->dir[off + j];
         if (p->dfree[j] && dd < 0 && -0.9 * d / dd < t)
@@ -55,7 +55,7 @@ static nc_status certify_state(const ncs_problem *p, ncs_newton *nw, const doubl
     ncs_model_point(p, nw, x, nw->X);
     ncs_project(p, nw->X);
     const double *sv = nw->sv;
-    if (J > 1 && nw->model == NCS_MODEL_FACTORED) {
+    if (J > 1 && nw->model != NCS_MODEL_FULL) {
         nc_status st = ncs_svd_run(p->ctx, &nw->svd, nw->X, 1);
         if (st)
             return st;
@@ -194,7 +194,7 @@ static nc_status try_finish(const ncs_problem *p, ncs_newton *nw, const ncs_newt
     nc_status st;
     /* a certificate of a point whose residual is this large would fail:
      * step first (the polish certifies the stepped point) */
-    int hopeless = nw->model == NCS_MODEL_FULL &&
+    int hopeless = nw->model != NCS_MODEL_FACTORED &&
                    ncs_norm2(nw->g, nw->m) > NCS_CERTIFY_KKT * sqrt(o->tol) * p->lZ;
     if (!have_cert) {
         if (hopeless && floor) { /* no certificate: NaN compares false */
@@ -239,7 +239,7 @@ static nc_status early_certificate(const ncs_problem *p, ncs_newton *nw,
                                    ncs_newton_result *res, int *have, int *end)
 {
     *have = *end = 0;
-    if (!(ph->last_t == 1 && nw->model == NCS_MODEL_FULL &&
+    if (!(ph->last_t == 1 && nw->model != NCS_MODEL_FACTORED &&
           ncs_norm2(nw->g, nw->m) <= NCS_CERTIFY_KKT * sqrt(o->tol) * p->lZ))
         return NC_OK;
     nc_status st = certify_state(p, nw, nw->x, 0, &res->cert);
@@ -258,7 +258,7 @@ static nc_status early_certificate(const ncs_problem *p, ncs_newton *nw,
 static nc_status direction(const ncs_problem *p, ncs_newton *nw, phase *ph, int *iters)
 {
     nc_status st;
-    if (!ph->built || ph->last_cg > 5 || ph->last_t < 0.5 || nw->model == NCS_MODEL_FACTORED ||
+    if (!ph->built || ph->last_cg > 5 || ph->last_t < 0.5 || nw->model != NCS_MODEL_FULL ||
         !nw->use_prec) {
         if ((st = ncs_model_prepare(p, nw)))
             return st;
@@ -289,11 +289,17 @@ static int accept_step(const ncs_problem *p, ncs_newton *nw, const ncs_newton_op
     if (o->verbose >= 2)
         nc_printf(p->ctx, "  newton (%s r=%d) %3d: objective %.15g  decrement %.3e  "
                           "step %.3g  cg %d\n",
-                  nw->model == NCS_MODEL_FULL ? "full" : "factored",
+                  nw->model == NCS_MODEL_FULL ? "full"
+                  : nw->model == NCS_MODEL_TANGENT ? "tangent" : "factored",
                   nw->model == NCS_MODEL_FULL ? p->J - 1 : nw->r, res->steps, ph->phi, decrement, t,
                   iters);
-    if (ph->short_steps >= 3)
-        return STEP_END; /* far from the quadratic region: back to first order */
+    /* far from the quadratic region: back to first order; the tangent model
+     * at once (its short steps come from a singular value at the edge of
+     * its manifold, and each costs a retraction per trial: measured at
+     * K = 8142, lZ N = 10, three of them took 25 s; the factored model's
+     * steps from its point do better) */
+    if (ph->short_steps >= (nw->model == NCS_MODEL_TANGENT ? 1 : 3))
+        return STEP_END;
     if (ph->phi < ph->best_phi - 1e3 * DBL_EPSILON * fabs(ph->phi)) {
         ph->best_phi = ph->phi;
         ph->stalls = 0;
@@ -317,6 +323,9 @@ static nc_status newton_step(const ncs_problem *p, ncs_newton *nw, const ncs_new
         return p->ctx->status;
     /* the full model's formula needs the J - 1 possible singular values > 0 */
     if (nw->model == NCS_MODEL_FULL && J > 1 && !(nw->sv[J - 2] > nw->sv[0] * 1e-9))
+        return NC_OK;
+    /* the same for the tangent model's r values (its curvature grows like 1/s) */
+    if (nw->model == NCS_MODEL_TANGENT && !(nw->sv[nw->r - 1] > nw->sv[0] * 1e-9))
         return NC_OK;
     if ((st = early_certificate(p, nw, o, ph, res, &have, &end)) || end)
         return st;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The two models of the second-order phase and their linear algebra.
+/* The three models of the second-order phase and their linear algebra.
  *  - full rank: the model's point is the engine's; rank G = J - 1 is the
  *    most the constraint (columns orthogonal to e) allows, and there ||G||_*
  *    is smooth.  The Hessian of the nuclear norm at G = U S V^T acts as
@@ -10,7 +10,12 @@
  *    J x r, with (lZ/2)(|A|^2 + |B|^2) in place of the nuclear norm, whose
  *    minimum equals the convex one when r >= rank of the optimum; smooth, so
  *    Newton converges quadratically modulo the rotation A Q, B Q, which CG
- *    ignores (the gradient is orthogonal to it).  Jacobi-preconditioned.
+ *    ignores (the gradient is orthogonal to it).  Jacobi-preconditioned,
+ *    which leaves its accurate directions ill-conditioned (the gauge's
+ *    cancelling curvature, docs/solver.md "The tangent model").
+ *  - rank r < J - 1, the tangent model: Newton on the manifold of rank-r
+ *    matrices in G itself (no gauge), preconditioned by the full model's
+ *    preconditioner on the range block and exactly on the range-null blocks.
  * The truncated CG that solves the Newton system is here too. */
 #include "solve_internal.h"
 
@@ -37,6 +42,8 @@ static void newton_layout(ncs_arena *a, void *obj, const void *arg)
     nw->W = ncs_take(a, JJ);
     nw->W2 = ncs_take(a, JJ);
     nw->Gf = ncs_take(a, JJ);
+    nw->Nn = ncs_take(a, JJ);
+    nw->W3 = ncs_take(a, JJ);
     nw->sv = ncs_take(a, J);
     size_t JJf = JJ * sizeof(float) / sizeof(double) + 1;
     nw->Uf = (float *)ncs_take(a, JJf);
@@ -68,6 +75,7 @@ void ncs_newton_destroy(const ncs_problem *p, ncs_newton *nw)
         return;
     nc_free(p->ctx, nw->block);
     nc_free(p->ctx, nw->svd_block);
+    nc_free(p->ctx, nw->nsvd_block);
     ncs_prec_free(p->ctx, &nw->prec);
     nc_free(p->ctx, nw);
 }
@@ -78,7 +86,7 @@ void ncs_newton_destroy(const ncs_problem *p, ncs_newton *nw)
 void ncs_model_point(const ncs_problem *p, const ncs_newton *nw, const double *x, double *X)
 {
     int J = p->J;
-    if (nw->model == NCS_MODEL_FULL) {
+    if (nw->model != NCS_MODEL_FACTORED) {
         memcpy(X, x, p->m * sizeof(double));
         return;
     }
@@ -174,8 +182,134 @@ static void smooth_diag_db(const ncs_problem *p, const ncs_soft *sm, double *dia
     }
 }
 
+
+/* ------------------------------------------------------ the tangent model
+ * Newton on the manifold of rank-r matrices G (docs/solver.md, section 2):
+ * there ||G||_* = tr S is smooth, and at G = U S V' (U = [U_r U_perp]) a
+ * tangent direction X has blocks M = U_r' X V_r, Q = U_perp' X V_r,
+ * P = U_r' X V_perp (the null-null block is the normal space).  The second
+ * derivative of f + lZ ||.||_* along the manifold is
+ *   f''[X, X] + lZ sum_{i<j} (M_ij - M_ji)^2 / (s_i + s_j)
+ *   + lZ (|Q S^{-1/2}|^2 + |S^{-1/2} P|^2) + 2 <Nn, Q S^{-1} P>
+ * with Nn = U_perp' grad f V_perp: the last term is the manifold's
+ * curvature (the normal part of a curve's acceleration, 2 U_perp Q S^{-1} P
+ * V_perp', paired with the gradient).  Unlike the factored model there is
+ * no gauge: the directions that cancel there (matched changes of both
+ * factors) are here plain symmetric M, whose curvature is the cross
+ * entropy's, and the full model's pairwise preconditioner applies. */
+
+/* Z minus its normal block: Z - U_perp (U_perp' Z V_perp) V_perp'; the
+ * normal space has dimension (J - r)^2, so this costs O(J^2 (J - r)).
+ * NB receives U_perp' Z V_perp when not NULL. */
+static void tangent_project(const ncs_problem *p, ncs_newton *nw, double *Z, double *NB)
+{
+    int J = p->J, r = nw->r, c = J - r;
+    const double *Up = nw->U + (size_t)r * J, *Vp = nw->V + (size_t)r * J;
+    double *T = nw->W2, *B = NB ? NB : nw->W2 + (size_t)c * J;
+    ncs_gemm('T', 'N', c, J, J, 1.0, Up, J, Z, J, 0.0, T, c);  /* U_perp' Z */
+    ncs_gemm('N', 'N', c, c, J, 1.0, T, c, Vp, J, 0.0, B, c);  /* ... V_perp */
+    ncs_gemm('N', 'N', J, c, c, 1.0, Up, J, B, c, 0.0, T, J);  /* U_perp B */
+    ncs_gemm('N', 'T', J, J, c, -1.0, T, J, Vp, J, 1.0, Z, J);
+}
+
+/* Retracts G onto rank r (the point is modified: the SVD's truncation),
+ * keeping its SVD; *phi and the tangent gradient g. */
+static nc_status tangent_eval(const ncs_problem *p, ncs_newton *nw, double *x, double *phi)
+{
+    int J = p->J, r = nw->r;
+    nc_status st = ncs_svd_run(p->ctx, &nw->svd, ncs_cG(p, x), 1);
+    if (st)
+        return st;
+    memcpy(nw->U, nw->svd.u, p->JJ * sizeof(double));
+    memcpy(nw->sv, nw->svd.sv, (size_t)J * sizeof(double));
+    for (int i = 0; i < J; ++i)
+        for (int j = 0; j < J; ++j)
+            nw->V[j + (size_t)i * J] = nw->svd.vt[i + (size_t)j * J];
+    double nuc = 0;
+    for (int i = 0; i < r; ++i)
+        nuc += nw->sv[i];
+    for (int i = r; i < J; ++i)
+        nw->sv[i] = 0;
+    /* the point on the manifold: G = U_r S_r V_r' */
+    double *T = nw->W;
+    for (int i = 0; i < r; ++i)
+        for (int l = 0; l < J; ++l)
+            T[l + (size_t)i * J] = nw->U[l + (size_t)i * J] * nw->sv[i];
+    ncs_gemm('N', 'T', J, J, r, 1.0, T, J, nw->V, J, 0.0, ncs_pG(p, x), J);
+    ncs_project(p, x);
+    double f = ncs_smooth(p, x, &nw->sm, nw->g);
+    tangent_project(p, nw, ncs_pG(p, nw->g), nw->Nn);
+    int c = J - r;
+    if (nw->nsvd_c != c) { /* the preconditioner's range-null blocks need it */
+        nc_free(p->ctx, nw->nsvd_block);
+        nw->nsvd_block = NULL;
+        nw->nsvd_c = 0;
+        ncs_svd_arg sa = {c};
+        if ((st = ncs_carve(p->ctx, ncs_svd_layout, &nw->nsvd, &sa, &nw->nsvd_block)))
+            return st;
+        nw->nsvd_c = c;
+    }
+    if ((st = ncs_svd_run(p->ctx, &nw->nsvd, nw->Nn, 1)))
+        return st;
+    /* sigma > lZ says the rank is too low here, and makes the curvature
+     * term indefinite: clipped at lZ (exact wherever the optimum's rank is
+     * right and the point near it, where sigma < lZ), the model stays
+     * convex and its Newton direction one of descent */
+    int clip = 0;
+    for (int k = 0; k < c; ++k)
+        if (nw->nsvd.sv[k] > p->lZ) {
+            nw->nsvd.sv[k] = p->lZ;
+            clip = 1;
+        }
+    if (clip) { /* Nn = Wl min(sigma, lZ) Wr' */
+        double *Ws = nw->W3;
+        for (int k = 0; k < c; ++k)
+            for (int l = 0; l < c; ++l)
+                Ws[l + (size_t)k * c] = nw->nsvd.u[l + (size_t)k * c] * nw->nsvd.sv[k];
+        ncs_gemm('N', 'N', c, c, c, 1.0, Ws, c, nw->nsvd.vt, c, 0.0, nw->Nn, c);
+    }
+    ncs_gemm('N', 'T', J, J, r, p->lZ, nw->U, J, nw->V, J, 1.0, nw->g, J);
+    ncs_project(p, nw->g);
+    *phi = f + p->lZ * nuc;
+    return NC_OK;
+}
+
+/* hv = the tangent model's Hessian times the tangent vector v. */
+static void tangent_hessian(const ncs_problem *p, ncs_newton *nw, const double *v, double *hv)
+{
+    int J = p->J, r = nw->r, c = J - r;
+    double lZ = p->lZ, *T = nw->W, *R = nw->W2;
+    const double *sv = nw->sv, *Nn = nw->Nn;
+    ncs_smooth_hessian(p, &nw->sm, v, hv);
+    tangent_project(p, nw, ncs_pG(p, hv), NULL);
+    ncs_gemm('T', 'N', J, J, J, 1.0, nw->U, J, ncs_cG(p, v), J, 0.0, R, J);
+    ncs_gemm('N', 'N', J, J, J, 1.0, R, J, nw->V, J, 0.0, T, J); /* [M P; Q .] */
+    memset(R, 0, p->JJ * sizeof(double));
+    for (int j = 0; j < r; ++j)
+        for (int i = 0; i < r; ++i)
+            if (i != j)
+                R[i + (size_t)j * J] =
+                    lZ * (T[i + (size_t)j * J] - T[j + (size_t)i * J]) / (sv[i] + sv[j]);
+    /* R_Q = (lZ Q + Nn P') S^{-1},  R_P = S^{-1} (lZ P + Q' Nn) */
+    ncs_gemm('N', 'T', c, r, c, 1.0, Nn, c, T + (size_t)r * J, J, 0.0, R + r, J);
+    ncs_gemm('T', 'N', r, c, c, 1.0, T + r, J, Nn, c, 0.0, R + (size_t)r * J, J);
+    for (int j = 0; j < r; ++j)
+        for (int i = r; i < J; ++i) {
+            size_t ij = i + (size_t)j * J, ji = j + (size_t)i * J;
+            R[ij] = (R[ij] + lZ * T[ij]) / sv[j];
+            R[ji] = (R[ji] + lZ * T[ji]) / sv[j];
+        }
+    ncs_gemm('N', 'N', J, J, J, 1.0, nw->U, J, R, J, 0.0, T, J);
+    ncs_gemm('N', 'T', J, J, J, 1.0, T, J, nw->V, J, 1.0, ncs_pG(p, hv), J);
+    ncs_project(p, hv);
+}
+
+/* The tangent model retracts x onto its manifold as it evaluates it (every
+ * x evaluated is one of the state's own buffers). */
 nc_status ncs_model_eval(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi)
 {
+    if (nw->model == NCS_MODEL_TANGENT)
+        return tangent_eval(p, nw, (double *)x, phi);
     if (nw->model == NCS_MODEL_FULL)
         return full_eval(p, nw, x, phi);
     factored_eval(p, nw, x, phi);
@@ -248,6 +382,10 @@ static void nuclear_hessian(const ncs_problem *p, ncs_newton *nw, const double *
 static void model_hessian(const ncs_problem *p, ncs_newton *nw, const double *v, double *hv)
 {
     int J = p->J;
+    if (nw->model == NCS_MODEL_TANGENT) {
+        tangent_hessian(p, nw, v, hv);
+        return;
+    }
     if (nw->model == NCS_MODEL_FULL) {
         ncs_smooth_hessian(p, &nw->sm, v, hv);
         if (J > 1)
@@ -282,7 +420,7 @@ static void full_jacobi(const ncs_problem *p, ncs_newton *nw)
     int J = p->J;
     double c = 0;
     for (int i = 0; i < J - 1; ++i)
-        c += 2.0 / nw->sv[i];
+        c += nw->sv[i] > 0 ? 2.0 / nw->sv[i] : 0.0; /* the tangent model's zeros */
     c = J > 1 ? p->lZ * c / (J - 1) : 0.0;
     for (int j = 0; j < J; ++j)
         for (int i = 0; i < J; ++i) {
@@ -292,15 +430,81 @@ static void full_jacobi(const ncs_problem *p, ncs_newton *nw)
     smooth_diag_db(p, &nw->sm, nw->diag + p->JJ);
 }
 
+
+/* Z (G part) onto the range-range block: (I - U_perp U_perp') Z (I - V_perp V_perp'). */
+static void tangent_range(const ncs_problem *p, ncs_newton *nw, double *Z)
+{
+    int J = p->J, r = nw->r, c = J - r;
+    const double *Up = nw->U + (size_t)r * J, *Vp = nw->V + (size_t)r * J;
+    double *T = nw->W3;
+    ncs_gemm('T', 'N', c, J, J, 1.0, Up, J, Z, J, 0.0, T, c);
+    ncs_gemm('N', 'N', J, J, c, -1.0, Up, J, T, c, 1.0, Z, J);
+    ncs_gemm('N', 'N', J, c, J, 1.0, Z, J, Vp, J, 0.0, T, J);
+    ncs_gemm('N', 'T', J, J, c, -1.0, T, J, Vp, J, 1.0, Z, J);
+}
+
+/* The tangent model's preconditioner, block diagonal between the
+ * range-range block M (the full model's preconditioner, restricted to it
+ * on both sides) and the range-null blocks Q, P, whose curvature is
+ * dominated by the nuclear terms lZ (|q|^2 + |p|^2) / s_j + 2 q' Nn p / s_j
+ * per range direction j, a 2c x 2c block diagonalised by the SVD of Nn. */
+static void tangent_precond(const ncs_problem *p, ncs_newton *nw, const double *rv, double *z)
+{
+    int J = p->J, r = nw->r, c = J - r;
+    double lZ = p->lZ, *X = nw->tmp, *T = nw->W3;
+    const double *Up = nw->U + (size_t)r * J, *Vp = nw->V + (size_t)r * J;
+    const double *Wl = nw->nsvd.u, *Wrt = nw->nsvd.vt, *sg = nw->nsvd.sv;
+    double *rQ = nw->W2, *rP = rQ + (size_t)c * r, *yQ = rP + (size_t)r * c;
+    double *yP = yQ + (size_t)c * r;
+    /* rQ = U_perp' r V_r (c x r), rP = U_r' r V_perp (r x c) */
+    ncs_gemm('T', 'N', c, J, J, 1.0, Up, J, ncs_cG(p, rv), J, 0.0, T, c);
+    ncs_gemm('N', 'N', c, r, J, 1.0, T, c, nw->V, J, 0.0, rQ, c);
+    ncs_gemm('N', 'N', J, c, J, 1.0, ncs_cG(p, rv), J, Vp, J, 0.0, T, J);
+    ncs_gemm('T', 'N', r, c, J, 1.0, nw->U, J, T, J, 0.0, rP, r);
+    /* the range-null blocks: in the singular bases of Nn the 2c x 2c block
+     * splits into 2 x 2 ones [lZ sg; sg lZ] / s_j */
+    ncs_gemm('T', 'N', c, r, c, 1.0, Wl, c, rQ, c, 0.0, yQ, c);   /* a = Wl' q */
+    ncs_gemm('N', 'T', c, r, c, 1.0, Wrt, c, rP, r, 0.0, yP, c);  /* b = Wr' p (c x r) */
+    for (int j = 0; j < r; ++j)
+        for (int k = 0; k < c; ++k) {
+            double a = yQ[k + (size_t)j * c], b = yP[k + (size_t)j * c], g = sg[k];
+            double den = lZ * lZ - g * g;
+            if (!(den > 1e-6 * lZ * lZ))
+                den = 1e-6 * lZ * lZ;
+            double f = nw->sv[j] / den;
+            yQ[k + (size_t)j * c] = f * (lZ * a - g * b);
+            yP[k + (size_t)j * c] = f * (lZ * b - g * a);
+        }
+    /* rQ <- Wl a, rP <- (Wr b)' (r x c) */
+    ncs_gemm('N', 'N', c, r, c, 1.0, Wl, c, yQ, c, 0.0, rQ, c);
+    ncs_gemm('T', 'N', r, c, c, 1.0, yP, c, Wrt, c, 0.0, rP, r);
+    /* the range-range block */
+    memcpy(X, rv, p->m * sizeof(double));
+    tangent_range(p, nw, ncs_pG(p, X));
+    ncs_prec_apply(p, &nw->prec, X, z);
+    tangent_range(p, nw, ncs_pG(p, z));
+    /* z += U_perp yQ V_r' + U_r yP V_perp' */
+    ncs_gemm('N', 'N', J, r, c, 1.0, Up, J, rQ, c, 0.0, T, J);
+    ncs_gemm('N', 'T', J, J, r, 1.0, T, J, nw->V, J, 1.0, ncs_pG(p, z), J);
+    ncs_gemm('N', 'N', J, c, r, 1.0, nw->U, J, rP, r, 0.0, T, J);
+    ncs_gemm('N', 'T', J, J, c, 1.0, T, J, Vp, J, 1.0, ncs_pG(p, z), J);
+    ncs_project(p, z);
+}
+
 static void model_precond(const ncs_problem *p, ncs_newton *nw, const double *r, double *z)
 {
-    if (nw->model == NCS_MODEL_FULL && nw->use_prec) {
-        ncs_prec_apply(p, &nw->prec, r, z);
+    if (nw->model != NCS_MODEL_FACTORED && nw->use_prec) {
+        if (nw->model == NCS_MODEL_TANGENT)
+            tangent_precond(p, nw, r, z);
+        else
+            ncs_prec_apply(p, &nw->prec, r, z);
         return;
     }
     for (size_t i = 0; i < nw->m; ++i)
         z[i] = r[i] / nw->diag[i];
-    if (nw->model == NCS_MODEL_FULL) {
+    if (nw->model != NCS_MODEL_FACTORED) {
+        if (nw->model == NCS_MODEL_TANGENT)
+            tangent_project(p, nw, ncs_pG(p, z), NULL);
         ncs_project(p, z);
     } else {
         ncs_project_cols(p, z, nw->r);
@@ -320,7 +524,9 @@ nc_status ncs_model_prepare(const ncs_problem *p, ncs_newton *nw)
     }
     nw->use_prec = 0;
     if (p->J > 1) {
-        nc_status st = ncs_prec_setup(p, &nw->sm, nw->U, nw->sv, nw->V, &nw->prec, nw->W);
+        int rank = nw->model == NCS_MODEL_TANGENT ? nw->r : p->J - 1;
+        nc_status st = ncs_prec_setup_rank(p, &nw->sm, nw->U, nw->sv, nw->V, rank, &nw->prec,
+                                           nw->W);
         if (st)
             return st;
         nw->use_prec = nw->prec.ok;
@@ -396,7 +602,7 @@ nc_status ncs_model_direction(const ncs_problem *p, ncs_newton *nw, double forci
 nc_status ncs_model_start(const ncs_problem *p, ncs_newton *nw, const double *X)
 {
     int J = p->J, r = nw->r;
-    if (nw->model == NCS_MODEL_FULL) {
+    if (nw->model != NCS_MODEL_FACTORED) {
         nw->m = p->m;
         memcpy(nw->x, X, p->m * sizeof(double));
         return NC_OK;

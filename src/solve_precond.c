@@ -293,6 +293,13 @@ static void add_gauges(const ncs_problem *p, double *C, int nc)
 nc_status ncs_prec_setup(const ncs_problem *p, const ncs_soft *sm, const double *U,
                          const double *sv, const double *V, ncs_prec *P, double *W)
 {
+    return ncs_prec_setup_rank(p, sm, U, sv, V, p->J - 1, P, W);
+}
+
+nc_status ncs_prec_setup_rank(const ncs_problem *p, const ncs_soft *sm, const double *U,
+                              const double *sv, const double *V, int rank, ncs_prec *P,
+                              double *W)
+{
     int J = p->J, nc = 3 * J - 1;
     double *h = P->qv;
     P->ok = 0;
@@ -313,7 +320,9 @@ nc_status ncs_prec_setup(const ncs_problem *p, const ncs_soft *sm, const double 
         P->sigv += p->s[i] * P->v[i];
     }
     for (int l = 0; l < J - 1; ++l) {
-        double c = 1.0 / sqrt(sv[l]);
+        /* below the rank there is no singular value to raise from: those
+         * columns drop out, leaving their q-rows of the capacitance -lZ I */
+        double c = l < rank && sv[l] > 0 ? 1.0 / sqrt(sv[l]) : 0.0;
         for (int i = 0; i < J; ++i)
             P->Phi[i + (size_t)l * J] = U[i + (size_t)l * J] * c;
     }

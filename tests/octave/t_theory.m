@@ -176,6 +176,24 @@
 %!            LN, info.rank, res, info.gap, o - d);
 %! end
 
+%!test  % the tangent model (Newton on the manifold of G's rank, J = 454 > 200): K = 1000 counts
+%! % 1000 .. 2 at lambda_Z N = 3, where 7 clusters collapse and G has rank 446 of 453; checked by
+%! % the K x K optimality conditions from Octave's SVD, the Octave certificate and the rank
+%! % (the rank of Zbar D^{1/2} from Octave's SVD: 446 between clusters and the within parts)
+%! root = fileparts (fileparts (which ('nc_setup'))); addpath (fullfile (root, 'bench'));
+%! K = 1000; n = round (1000 * 0.002 .^ ((0:K-1) / (K-1))); N = sum (n); lZ = 3 / N;
+%! c0 = cputime (); [Z, b, info] = nc_solve (n, lZ, 0.01); t = cputime () - c0;
+%! assert (info.converged && info.clusters == 454 && info.gap <= 1e-12 * info.objective);
+%! res = kkt_kxk (Z, b, n, lZ, 0.01);
+%! assert (res < 1e-8, 'K x K optimality residual %g', res);
+%! [o, d] = reference_certify (n, lZ, 0.01, Z, b);
+%! assert (abs (o - info.objective) <= 1e-13 * o && d <= info.objective);
+%! assert (info.dual >= d - 1e-13 * o);
+%! s = svd (Z * diag (sqrt (n)));
+%! assert (info.rank, nnz (s > 1e-9 * s(1)));
+%! fprintf ('      t_theory: K = 1000 long tail, lambda_Z N = 3: rank %d, K x K residual %.2g, gap %.1e (Octave certificate %.1e), %d CG, %.1f s cpu\n', ...
+%!          info.rank, res, info.gap, o - d, info.cg_iterations, t);
+
 %!function l = bisect (f, lo, hi, rel)
 %!  % the point where the predicate f switches from false (lo) to true (hi)
 %!  while (hi - lo > rel * hi)
