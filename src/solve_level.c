@@ -372,6 +372,30 @@ static nc_status perp_violation(const ncs_problem *p, level_ws *w, int r, const 
     return st;
 }
 
+/* Newton at RANK from X, kept only when it meets the target: otherwise the
+ * best point, its singular values and certificate are restored (KEEP holds
+ * the point meanwhile; fs.xz the singular values), so that a failed attempt
+ * never replaces a point already reached.  *KEPT says which. */
+static nc_status newton_if_better(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
+                                  int rank, double *x, double *keep, ncs_level_info *info,
+                                  int *kept)
+{
+    ncs_cert before = w->best_cert;
+    memcpy(keep, w->best, p->m * sizeof(double));
+    memcpy(w->fs.xz, w->best_sv, (size_t)p->J * sizeof(double));
+    int ok = 0;
+    nc_status st = run_newton(p, w, o, rank, x, info, &ok);
+    if (st)
+        return st;
+    *kept = ok && !point_missed(p, w, o);
+    if (!*kept) {
+        memcpy(w->best, keep, p->m * sizeof(double));
+        memcpy(w->best_sv, w->fs.xz, (size_t)p->J * sizeof(double));
+        w->best_cert = before;
+    }
+    return NC_OK;
+}
+
 /* When the point misses its target the rank may be too low: just below a
  * rank drop the optimum has a singular value far below what first order
  * resolves, and Newton at the lower rank converges to the wrong manifold.
@@ -407,28 +431,13 @@ static nc_status rank_ascent(const ncs_problem *p, level_ws *w, const ncs_level_
         double c = ncs_dot(dir, h, p->m), t = c > 0 ? p->lZ * (sigma - 1) / c : 0.0;
         for (size_t i = 0; i < p->JJ; ++i)
             x[i] += t * dir[i];
-        ncs_cert before = w->best_cert;
-        double *keep = w->fs.x;
-        memcpy(keep, w->best, p->m * sizeof(double));
-        memcpy(w->fs.xz, w->best_sv, (size_t)J * sizeof(double));
-        int ok = 0;
-        if ((st = run_newton(p, w, o, r + 1, x, info, &ok)))
+        int kept = 0;
+        if ((st = newton_if_better(p, w, o, r + 1, x, w->fs.x, info, &kept)) || !kept)
             return st;
-        if (!ok || point_missed(p, w, o)) {
-            memcpy(w->best, keep, p->m * sizeof(double));
-            memcpy(w->best_sv, w->fs.xz, (size_t)J * sizeof(double));
-            w->best_cert = before;
-            return NC_OK;
-        }
     }
     return NC_OK;
 }
 
-/* When the point misses its target the rank may be too high: an optimum at
- * a threshold (groups merging, the between part vanishing) has singular
- * values of exactly 0 that Newton on a higher rank only approaches.  The
- * point with its smallest singular value removed, polished by the factored
- * model one rank lower, replaces it when it is better (offer decides). */
 /* Near a threshold the full model's region of quadratic convergence
  * shrinks with the smallest singular value (the nuclear norm's curvature
  * grows like 1/s); the factored model of the same rank has no such
@@ -449,6 +458,11 @@ static nc_status factored_polish(const ncs_problem *p, level_ws *w, const ncs_le
     return run_newton_model(p, w, o, NCS_MODEL_FACTORED, r, x, info, &ok, 80);
 }
 
+/* When the point misses its target the rank may be too high: an optimum at
+ * a threshold (groups merging, the between part vanishing) has singular
+ * values of exactly 0 that Newton on a higher rank only approaches.  The
+ * point with its smallest singular value removed, polished by Newton one
+ * rank lower, replaces it when it meets the target. */
 static nc_status rank_descent(const ncs_problem *p, level_ws *w, const ncs_level_opts *o,
                               ncs_level_info *info)
 {
@@ -472,19 +486,9 @@ static nc_status rank_descent(const ncs_problem *p, level_ws *w, const ncs_level
         /* the lower rank must meet the target itself: a point with a singular
          * value the optimum does have, removed, can carry a smaller bound than
          * an inaccurate point of the right rank */
-        ncs_cert before = w->best_cert;
-        double *keep = w->fs.xt;
-        memcpy(keep, w->best, p->m * sizeof(double));
-        memcpy(w->fs.xz, w->best_sv, (size_t)J * sizeof(double));
-        int ok = 0;
-        if ((st = run_newton(p, w, o, r - 1, x, info, &ok)))
+        int kept = 0;
+        if ((st = newton_if_better(p, w, o, r - 1, x, w->fs.xt, info, &kept)) || !kept)
             return st;
-        if (!ok || point_missed(p, w, o)) {
-            memcpy(w->best, keep, p->m * sizeof(double));
-            memcpy(w->best_sv, w->fs.xz, (size_t)J * sizeof(double));
-            w->best_cert = before;
-            return NC_OK;
-        }
     }
     return NC_OK;
 }

@@ -95,20 +95,30 @@ void ncs_model_point(const ncs_problem *p, const ncs_newton *nw, const double *x
     memcpy(X + p->JJ, x + 2 * Jr, 2 * (size_t)J * sizeof(double));
 }
 
+/* The SVD of G = U diag(sv) V' into the model's U, sv, V. */
+static nc_status svd_of_G(const ncs_problem *p, ncs_newton *nw, const double *x)
+{
+    int J = p->J;
+    nc_status st = ncs_svd_run(p->ctx, &nw->svd, ncs_cG(p, x), 1);
+    if (st)
+        return st;
+    memcpy(nw->U, nw->svd.u, p->JJ * sizeof(double));
+    memcpy(nw->sv, nw->svd.sv, (size_t)J * sizeof(double));
+    for (int i = 0; i < J; ++i)
+        for (int j = 0; j < J; ++j)
+            nw->V[j + (size_t)i * J] = nw->svd.vt[i + (size_t)j * J];
+    return NC_OK;
+}
+
 /* Full model: SVD of G into U, sv, V; *phi and the gradient g. */
 static nc_status full_eval(const ncs_problem *p, ncs_newton *nw, const double *x, double *phi)
 {
     int J = p->J;
     double f = ncs_smooth(p, x, &nw->sm, nw->g), nuc = 0;
     if (J > 1) {
-        nc_status st = ncs_svd_run(p->ctx, &nw->svd, ncs_cG(p, x), 1);
+        nc_status st = svd_of_G(p, nw, x);
         if (st)
             return st;
-        memcpy(nw->U, nw->svd.u, p->JJ * sizeof(double));
-        memcpy(nw->sv, nw->svd.sv, (size_t)J * sizeof(double));
-        for (int i = 0; i < J; ++i)
-            for (int j = 0; j < J; ++j)
-                nw->V[j + (size_t)i * J] = nw->svd.vt[i + (size_t)j * J];
         for (int i = 0; i < J; ++i)
             nuc += nw->sv[i];
         for (size_t i = 0; i < p->JJ; ++i) {
@@ -217,14 +227,9 @@ static void tangent_project(const ncs_problem *p, ncs_newton *nw, double *Z, dou
 static nc_status tangent_eval(const ncs_problem *p, ncs_newton *nw, double *x, double *phi)
 {
     int J = p->J, r = nw->r;
-    nc_status st = ncs_svd_run(p->ctx, &nw->svd, ncs_cG(p, x), 1);
+    nc_status st = svd_of_G(p, nw, x);
     if (st)
         return st;
-    memcpy(nw->U, nw->svd.u, p->JJ * sizeof(double));
-    memcpy(nw->sv, nw->svd.sv, (size_t)J * sizeof(double));
-    for (int i = 0; i < J; ++i)
-        for (int j = 0; j < J; ++j)
-            nw->V[j + (size_t)i * J] = nw->svd.vt[i + (size_t)j * J];
     double nuc = 0;
     for (int i = 0; i < r; ++i)
         nuc += nw->sv[i];
